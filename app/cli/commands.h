@@ -1,0 +1,33 @@
+// The `quantiscope` subcommands, one file each, plus the option handling they share.
+#pragma once
+#include <memory>
+#include <set>
+#include <string>
+
+#include "app/cli/args.h"
+#include "core/llm/generate/sampler.h"
+#include "core/llm/model/weights.h"
+
+namespace qs::cli {
+
+// Options every model-using command accepts.
+extern const std::set<std::string> kModelOptions;
+extern const std::set<std::string> kSamplingOptions;
+extern const std::map<std::string, std::string> kAliases;
+
+std::set<std::string> merge(std::initializer_list<std::set<std::string>> sets);
+
+// --model / --random-init, --tokenizer, --device, --dtype.
+std::unique_ptr<LoadedModel> load_model_from_args(const Args& a);
+SamplingParams sampling_from_args(const Args& a);
+std::string k_type_from_args(const Args& a);  // --cache-type-k / -ctk, default f32 (f16 on CUDA)
+std::string v_type_from_args(const Args& a);
+
+int cmd_info(int argc, char** argv);
+int cmd_generate(int argc, char** argv);
+int cmd_chat(int argc, char** argv);
+int cmd_ppl(int argc, char** argv);
+int cmd_kld(int argc, char** argv);
+int cmd_bench(int argc, char** argv);
+
+}  // namespace qs::cli

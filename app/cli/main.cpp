@@ -1,0 +1,55 @@
+// quantiscope: the command-line front end (no Qt). One file per subcommand.
+#include <cstring>
+#include <iostream>
+
+#include "app/cli/commands.h"
+#include "core/common/error.h"
+#include "core/kv/kv_cache.h"
+
+namespace {
+
+void usage() {
+  std::cout << "quantiscope: run and evaluate Llama-family models with quantized KV caches\n\n"
+               "usage: quantiscope COMMAND [options]\n\n"
+               "commands:\n"
+               "  info MODEL                     architecture, shapes, tokenizer, template (--hash, --metadata)\n"
+               "  generate --model M [-p TEXT] [-n N]   stdout: the prompt then the generated text\n"
+               "  chat --model M [--system TEXT] [--template NAME]\n"
+               "  ppl --model M --file TEXT --ctx N [--doc-sep S] [--save-logits F [--force]]\n"
+               "  kld --model M --file TEXT --reference F\n"
+               "  bench (--model M | --random-init llama2-7b|llama3-8b) [--batch 1,16] [--prompt-tokens N] [--gen-tokens N]\n\n"
+               "common options:\n"
+               "  --model/-m PATH     GGUF file, Hugging Face folder or llama2.c checkpoint\n"
+               "  --tokenizer/-z F    tokenizer (llama2.c .bin, tokenizer.json)\n"
+               "  --device cpu|cuda   --dtype f32|f16|bf16   --ctx/-c N\n"
+               "  -ctk/-ctv TYPE      KV cache type for keys / values:";
+  for (const auto& t : qs::kv_cache_types()) std::cout << " " << t;
+  std::cout << "\n"
+               "  --temp/-t T  --top-k K  --top-p P  --min-p P  --repeat-penalty R  --seed/-s S  -n N (new tokens)\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+    usage();
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string cmd = argv[1];
+  try {
+    if (cmd == "info") return qs::cli::cmd_info(argc, argv);
+    if (cmd == "generate") return qs::cli::cmd_generate(argc, argv);
+    if (cmd == "chat") return qs::cli::cmd_chat(argc, argv);
+    if (cmd == "ppl") return qs::cli::cmd_ppl(argc, argv);
+    if (cmd == "kld") return qs::cli::cmd_kld(argc, argv);
+    if (cmd == "bench") return qs::cli::cmd_bench(argc, argv);
+    std::cerr << "error: unknown command '" << cmd << "' (see quantiscope --help)\n";
+    return 2;
+  } catch (const qs::Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return qs::exit_code_for(e.kind());
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,81 @@
+// The KV cache seam (ARCHITECTURE.md). The transformer never stores keys and values: per layer
+// it hands the cache the pre-RoPE keys, the values, the token positions and the layer's input
+// hidden states, and asks it for the attention output of its (post-RoPE) queries. A codec owns
+// its storage layout and its attention computation; K and V codecs are named separately.
+#pragma once
+#include <ATen/ATen.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/common/registry.h"
+#include "core/kv/taps.h"
+
+namespace qs {
+
+class Rope;
+
+// Shapes a cache is built for.
+struct KvShape {
+  int64_t n_layers = 0;
+  int64_t n_heads = 0;     // query heads
+  int64_t n_kv_heads = 0;
+  int64_t head_dim = 0;
+  int64_t max_tokens = 0;  // context limit per sequence
+  int64_t batch = 1;
+  at::Device device = at::Device(at::kCPU);
+  at::ScalarType compute_dtype = at::kFloat;
+};
+
+// What one layer hands the cache for T new tokens of B sequences.
+struct AttentionInput {
+  const at::Tensor& q;          // [B, Hq, T, hd], RoPE applied
+  const at::Tensor& k_pre;      // [B, Hkv, T, hd], before RoPE
+  const at::Tensor& v;          // [B, Hkv, T, hd]
+  const at::Tensor& positions;  // [T] int64, absolute positions of the new tokens
+  const at::Tensor& hidden;     // [B, T, dim], the layer's input hidden states
+};
+
+// Memory a cache holds, in bytes.
+struct KvMemory {
+  int64_t packed = 0;          // quantized codes
+  int64_t metadata = 0;        // scales, zero points, permutations
+  int64_t full_precision = 0;  // residual windows, sinks, or the whole cache for f16/f32
+  int64_t total() const { return packed + metadata + full_precision; }
+};
+
+class KvCache {
+ public:
+  virtual ~KvCache() = default;
+  // Appends the new tokens of `layer` and returns the attention output [B, Hq, T, hd] in the
+  // compute dtype. Queries attend causally to every stored token at a position <= their own.
+  virtual at::Tensor attend(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) = 0;
+  // Tokens stored per sequence (after every layer has seen the same step).
+  virtual int64_t length() const = 0;
+  virtual void clear() = 0;
+  // Drops tokens at positions >= n (regenerate, edit history).
+  virtual void truncate(int64_t n) = 0;
+  virtual KvMemory memory() const = 0;
+  virtual std::string k_type() const = 0;
+  virtual std::string v_type() const = 0;
+};
+
+// Plugins register a factory per cache type name (f16, q8_0, kivi-2 ...). create_kv_cache looks
+// up the K type's factory and passes both names; a factory that cannot pair with the requested
+// V type says so.
+using KvCacheFactory = std::function<std::unique_ptr<KvCache>(const KvShape&, const std::string& k_type, const std::string& v_type)>;
+using KvCacheRegistry = Registry<KvCacheFactory>;
+KvCacheRegistry& kv_cache_registry();
+
+std::unique_ptr<KvCache> create_kv_cache(const KvShape& shape, const std::string& k_type, const std::string& v_type);
+std::vector<std::string> kv_cache_types();
+
+// Reference attention shared by codecs that hold dequantized K/V: q [B,Hq,T,hd] against
+// k, v [B,Hkv,S,hd] where the new queries sit at positions `positions` and key s is at position
+// s. Grouped-query heads share K/V. Probabilities go to the AttnProbs tap when wanted.
+at::Tensor reference_attention(int layer, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                               const at::Tensor& positions, TapObserver* taps);
+
+}  // namespace qs

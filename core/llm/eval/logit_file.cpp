@@ -1,0 +1,106 @@
+#include "core/llm/eval/logit_file.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+
+#include "core/common/error.h"
+#include "core/llm/formats/ggml_types.h"
+
+namespace qs {
+namespace {
+constexpr char kMagic[8] = {'Q', 'S', 'L', 'O', 'G', 'P', '0', '1'};
+constexpr size_t kHeader = 8 + 4 + 4 + 8;
+}  // namespace
+
+LogitWriter::LogitWriter(const std::string& path, int64_t vocab, int64_t ctx, bool overwrite) : path_(path), vocab_(vocab), ctx_(ctx) {
+  if (!overwrite && std::filesystem::exists(path)) fail(ErrorKind::kInvalidArgument, "'" + path + "' exists; pass --force to replace it");
+  f_ = std::fopen(path.c_str(), "wb");
+  if (!f_) fail_io("cannot write '" + path + "'");
+  uint32_t v = uint32_t(vocab), c = uint32_t(ctx);
+  uint64_t n = 0;
+  std::fwrite(kMagic, 1, 8, f_);
+  std::fwrite(&v, 4, 1, f_);
+  std::fwrite(&c, 4, 1, f_);
+  std::fwrite(&n, 8, 1, f_);
+}
+
+LogitWriter::~LogitWriter() {
+  if (f_) std::fclose(f_);
+}
+
+void LogitWriter::add(const std::vector<int32_t>& window, const at::Tensor& log_probs) {
+  if (int64_t(window.size()) != ctx_ || log_probs.size(0) != ctx_ - 1 || log_probs.size(1) != vocab_) fail(ErrorKind::kInternal, "logit writer: window shape mismatch");
+  std::fwrite(window.data(), 4, window.size(), f_);
+  at::Tensor lp = log_probs.to(at::kCPU, at::kFloat).contiguous();
+  const float* p = lp.data_ptr<float>();
+  std::vector<uint16_t> h(size_t(lp.numel()));
+  for (size_t i = 0; i < h.size(); ++i) h[i] = ggml::float_to_half(std::max(p[i], -65000.0f));
+  std::fwrite(h.data(), 2, h.size(), f_);
+  ++windows_;
+}
+
+void LogitWriter::finish() {
+  std::fseek(f_, 16, SEEK_SET);
+  std::fwrite(&windows_, 8, 1, f_);
+  if (std::fclose(f_) != 0) {
+    f_ = nullptr;
+    fail_io("error writing '" + path_ + "'");
+  }
+  f_ = nullptr;
+}
+
+LogitReference::LogitReference(const std::string& path) : bytes_(FileBytes::open(path)) {
+  ByteReader r(bytes_->data(), bytes_->size(), "logit reference '" + path + "'");
+  char magic[8];
+  r.read(magic, 8, "magic");
+  if (std::memcmp(magic, kMagic, 8) != 0) fail_format("'" + path + "' is not a Quantiscope logit reference (bad magic)");
+  vocab_ = r.get<uint32_t>("vocab");
+  ctx_ = r.get<uint32_t>("ctx");
+  uint64_t n = r.get<uint64_t>("window count");
+  if (vocab_ <= 0 || ctx_ < 2) fail_format("'" + path + "': bad vocab or ctx");
+  uint64_t per_window = uint64_t(ctx_) * 4 + uint64_t(ctx_ - 1) * uint64_t(vocab_) * 2;
+  if (n == 0 || n > (bytes_->size() - kHeader) / per_window) fail_format("'" + path + "': the header claims " + std::to_string(n) + " windows but the file holds " + std::to_string((bytes_->size() - kHeader) / per_window) + "; unfinished or truncated?");
+  windows_ = int64_t(n);
+}
+
+void LogitReference::compare(int64_t index, const std::vector<int32_t>& window, const at::Tensor& log_probs, KldStats* stats) const {
+  if (index >= windows_) fail(ErrorKind::kInvalidArgument, "the reference holds only " + std::to_string(windows_) + " windows");
+  if (int64_t(window.size()) != ctx_ || log_probs.size(1) != vocab_) fail(ErrorKind::kInvalidArgument, "the reference was made with a different --ctx or vocabulary");
+  uint64_t per_window = uint64_t(ctx_) * 4 + uint64_t(ctx_ - 1) * uint64_t(vocab_) * 2;
+  const uint8_t* base = bytes_->data() + kHeader + uint64_t(index) * per_window;
+  if (std::memcmp(base, window.data(), size_t(ctx_) * 4) != 0) fail(ErrorKind::kInvalidArgument, "window " + std::to_string(index) + " tokens differ from the reference: different text or tokenizer");
+  const uint8_t* lp = base + ctx_ * 4;
+  at::Tensor run = log_probs.to(at::kCPU, at::kDouble).contiguous();
+  const double* q = run.data_ptr<double>();
+  for (int64_t t = 0; t < ctx_ - 1; ++t) {
+    double kl = 0;
+    int64_t ref_best = 0, run_best = 0;
+    double ref_max = -1e300, run_max = -1e300;
+    for (int64_t v = 0; v < vocab_; ++v) {
+      uint16_t h;
+      std::memcpy(&h, lp + 2 * (uint64_t(t) * uint64_t(vocab_) + uint64_t(v)), 2);
+      double lp_ref = ggml::half_to_float(h), lp_run = q[t * vocab_ + v];
+      double p = std::exp(lp_ref);
+      kl += p * (lp_ref - lp_run);
+      if (lp_ref > ref_max) { ref_max = lp_ref; ref_best = v; }
+      if (lp_run > run_max) { run_max = lp_run; run_best = v; }
+    }
+    kl = std::max(0.0, kl);  // f16 rounding of the reference can push tiny values below zero
+    stats->kld.push_back(kl);
+    stats->kld_sum += kl;
+    stats->positions++;
+    stats->top1_agree += ref_best == run_best ? 1 : 0;
+  }
+}
+
+double KldStats::quantile(double q) const {
+  if (kld.empty()) return 0;
+  std::vector<double> s = kld;
+  size_t k = std::min(s.size() - 1, size_t(q * double(s.size() - 1) + 0.5));
+  std::nth_element(s.begin(), s.begin() + long(k), s.end());
+  return s[k];
+}
+
+}  // namespace qs

@@ -1,0 +1,27 @@
+// Rotary position embedding for both pair layouts, with linear and llama3 frequency scaling.
+#pragma once
+#include <ATen/ATen.h>
+
+#include "core/llm/model/model_config.h"
+
+namespace qs {
+
+class Rope {
+ public:
+  // freq_factors: GGUF rope_freqs (divides each frequency), may be undefined.
+  Rope(const ModelConfig& config, const at::Tensor& freq_factors, at::Device device);
+  // x: [B, H, T, hd]; positions: [T] int64 on x's device. Computed in float32, returned in x's dtype.
+  at::Tensor apply(const at::Tensor& x, const at::Tensor& positions) const;
+  // Same as apply with the rotation reversed (codecs that store post-RoPE keys use it in tests).
+  at::Tensor invert(const at::Tensor& x, const at::Tensor& positions) const;
+  const at::Tensor& inv_freq() const { return inv_freq_; }
+  RopeStyle style() const { return style_; }
+
+ private:
+  at::Tensor rotate(const at::Tensor& x, const at::Tensor& positions, double sign) const;
+  at::Tensor inv_freq_;  // [hd/2] float32
+  RopeStyle style_;
+  double position_scale_ = 1.0;
+};
+
+}  // namespace qs
