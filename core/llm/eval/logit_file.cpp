@@ -74,16 +74,26 @@ void LogitReference::compare(int64_t index, const std::vector<int32_t>& window, 
   const uint8_t* lp = base + ctx_ * 4;
   at::Tensor run = log_probs.to(at::kCPU, at::kDouble).contiguous();
   const double* q = run.data_ptr<double>();
+  std::vector<double> ref(static_cast<size_t>(vocab_));
   for (int64_t t = 0; t < ctx_ - 1; ++t) {
+    // Decode the stored f16 log-probabilities and renormalise them: the rounding then costs
+    // only second-order error in the KL divergence instead of first-order.
+    double mx = -1e300;
+    for (int64_t v = 0; v < vocab_; ++v) {
+      uint16_t h;
+      std::memcpy(&h, lp + 2 * (uint64_t(t) * uint64_t(vocab_) + uint64_t(v)), 2);
+      ref[size_t(v)] = ggml::half_to_float(h);
+      mx = std::max(mx, ref[size_t(v)]);
+    }
+    double z = 0;
+    for (double r : ref) z += std::exp(r - mx);
+    const double lse = mx + std::log(z);
     double kl = 0;
     int64_t ref_best = 0, run_best = 0;
     double ref_max = -1e300, run_max = -1e300;
     for (int64_t v = 0; v < vocab_; ++v) {
-      uint16_t h;
-      std::memcpy(&h, lp + 2 * (uint64_t(t) * uint64_t(vocab_) + uint64_t(v)), 2);
-      double lp_ref = ggml::half_to_float(h), lp_run = q[t * vocab_ + v];
-      double p = std::exp(lp_ref);
-      kl += p * (lp_ref - lp_run);
+      double lp_ref = ref[size_t(v)] - lse, lp_run = q[t * vocab_ + v];
+      kl += std::exp(lp_ref) * (lp_ref - lp_run);
       if (lp_ref > ref_max) { ref_max = lp_ref; ref_best = v; }
       if (lp_run > run_max) { run_max = lp_run; run_best = v; }
     }

@@ -1,0 +1,62 @@
+// tokenizer.model: we write a SentencePiece ModelProto from the stories260K vocabulary (the
+// protobuf layout is public) and check the reader gives the same tokenizer as the GGUF's.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "core/common/error.h"
+#include "core/llm/formats/gguf.h"
+#include "core/llm/tokenizer/vocab_loaders.h"
+#include "tests/support/test_support.h"
+
+namespace qs {
+namespace {
+
+void varint(std::vector<uint8_t>& b, uint64_t v) {
+  while (v >= 0x80) {
+    b.push_back(uint8_t(v | 0x80));
+    v >>= 7;
+  }
+  b.push_back(uint8_t(v));
+}
+void field_bytes(std::vector<uint8_t>& b, uint32_t field, const std::vector<uint8_t>& payload) {
+  varint(b, (field << 3) | 2);
+  varint(b, payload.size());
+  b.insert(b.end(), payload.begin(), payload.end());
+}
+
+TEST(SpmModel, ReadsAModelProtoLikeTheGgufVocab) {
+  gguf::File f = gguf::File::open(test::asset("llm/stories260K/stories260K.gguf"));
+  auto pieces = f.get_string_array("tokenizer.ggml.tokens");
+  auto scores = f.get_number_array("tokenizer.ggml.scores");
+  auto types = f.get_number_array("tokenizer.ggml.token_type");
+  std::vector<uint8_t> model;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    std::vector<uint8_t> p;
+    field_bytes(p, 1, std::vector<uint8_t>(pieces[i].begin(), pieces[i].end()));
+    varint(p, (2 << 3) | 5);
+    float s = float(scores[i]);
+    uint8_t sb[4];
+    std::memcpy(sb, &s, 4);
+    p.insert(p.end(), sb, sb + 4);
+    varint(p, (3 << 3) | 0);
+    varint(p, uint64_t(types[i]));
+    field_bytes(model, 1, p);
+  }
+  auto from_proto = tokenizer_from_spm_model_bytes(model.data(), model.size());
+  auto from_gguf = tokenizer_from_gguf(f);
+  for (const char* text : {"Once upon a time, there was a little girl named Lily.", "Tom's dog ran\nhome! 123"})
+    EXPECT_EQ(from_proto->encode(text, true, false), from_gguf->encode(text, true, false)) << text;
+  // Every truncation is an error, never a crash.
+  for (size_t cut : {size_t(1), size_t(7), model.size() / 2, model.size() - 1}) {
+    std::vector<uint8_t> part(model.begin(), model.begin() + long(cut));
+    try {
+      tokenizer_from_spm_model_bytes(part.data(), part.size());
+    } catch (const Error&) {
+    }
+  }
+  EXPECT_THROW(tokenizer_from_spm_model_bytes(nullptr, 0), Error);
+}
+
+}  // namespace
+}  // namespace qs
