@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# On the GPU machine (no Qt, no ITK): build core, CLI and tests against PyTorch's LibTorch 2.x
+# with CUDA, run every test (CUDA ones included), then the GPU benchmarks. Logs go to $OUT.
+#   tools/gpu/build-and-test.sh [--bench]
+# Test assets: QUANTISCOPE_DATA (default ../shared/data; on the device machine the caller
+# carries them in .gpu-data/).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${OUT:-/tmp/qs-gpu-out}
+mkdir -p "$OUT"
+if [ -z "${QUANTISCOPE_DATA:-}" ] && [ -d .gpu-data ]; then export QUANTISCOPE_DATA=$PWD/.gpu-data; fi
+PREFIX=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
+export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0a}
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
+python3 -c 'import torch;print("torch", torch.__version__, "cuda", torch.version.cuda)' | tee -a "$OUT/gpu.txt"
+
+cmake -S . -B build-cuda -G Ninja -DCMAKE_BUILD_TYPE=Release -DQS_BUILD_GUI=OFF -DQS_WITH_CUDA=ON \
+  -DCMAKE_PREFIX_PATH="$PREFIX" 2>&1 | tail -n 20 | tee "$OUT/configure.log"
+cmake --build build-cuda -j "$(nproc)" 2>&1 | tail -n 40 | tee "$OUT/build.log"
+(cd build-cuda && ctest --output-on-failure -j 8 2>&1) | tee "$OUT/ctest.log" | tail -n 30
+./build-cuda/tests/test_cuda --gtest_filter='Cuda.HalfAndBfloat16TrackFloat32' 2>&1 | grep tolerance | tee "$OUT/tolerance.txt"
+
+if [ "${1:-}" = "--bench" ]; then
+  Q=./build-cuda/app/quantiscope
+  {
+    $Q bench --model "$QUANTISCOPE_DATA/llm/stories260K/stories260K.gguf" --device cuda --batch 1,16 --prompt-tokens 128 --gen-tokens 128
+    for dt in f16 bf16; do
+      $Q bench --random-init llama2-7b --device cuda --dtype $dt -ctk $dt -ctv $dt --batch 1,16 --prompt-tokens 512 --gen-tokens 128 --reps 2
+    done
+  } 2>&1 | tee "$OUT/bench.md"
+fi
