@@ -42,7 +42,7 @@ at::Tensor FullPrecisionCache::attend(int layer, const AttentionInput& in, const
     fail(ErrorKind::kInvalidArgument, "context full: " + std::to_string(start + T) + " tokens exceed the limit of " + std::to_string(shape_.max_tokens));
   if (in.k_pre.size(0) != shape_.batch) fail(ErrorKind::kInvalidArgument, "KV cache built for batch " + std::to_string(shape_.batch) + " got " + std::to_string(in.k_pre.size(0)));
   reserve(layer, start + T);
-  at::Tensor k_post = rope.apply(in.k_pre, in.positions);
+  at::Tensor k_post = rope.apply(in.k_pre, in.rope_table);
   emit_tap(taps, Tap::kKPostRope, layer, k_post);
   k_[size_t(layer)].narrow(2, start, T).copy_(k_post);
   v_[size_t(layer)].narrow(2, start, T).copy_(in.v);

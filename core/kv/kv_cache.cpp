@@ -48,7 +48,7 @@ at::Tensor reference_attention(int layer, const at::Tensor& q, const at::Tensor&
   at::Tensor qg = q.reshape({B, Hkv, G * T, hd});
   at::Tensor scores = at::matmul(qg, k.transpose(-1, -2)).to(at::kFloat) * (1.0 / std::sqrt(double(hd)));
   scores = scores.view({B, Hkv, G, T, S});
-  if (T > 1 || positions.numel() == 0 || S > 1) {
+  if (T > 1) {  // a single new token sees every stored key: no mask needed
     // Causal mask over absolute positions: key s is visible to a query at position p iff s <= p.
     at::Tensor key_pos = at::arange(S, positions.options());
     at::Tensor hidden = key_pos.unsqueeze(0) > positions.unsqueeze(1);  // [T, S]

@@ -16,6 +16,7 @@
 namespace qs {
 
 class Rope;
+struct RopeTable;
 
 // Shapes a cache is built for.
 struct KvShape {
@@ -36,6 +37,7 @@ struct AttentionInput {
   const at::Tensor& v;          // [B, Hkv, T, hd]
   const at::Tensor& positions;  // [T] int64, absolute positions of the new tokens
   const at::Tensor& hidden;     // [B, T, dim], the layer's input hidden states
+  const RopeTable& rope_table;  // cos/sin at `positions`, shared by all layers of the step
 };
 
 // Memory a cache holds, in bytes.
@@ -51,6 +53,7 @@ class KvCache {
   virtual ~KvCache() = default;
   // Appends the new tokens of `layer` and returns the attention output [B, Hq, T, hd] in the
   // compute dtype. Queries attend causally to every stored token at a position <= their own.
+  // `rope` rotates keys at any position (codecs that store pre-RoPE keys apply it on read).
   virtual at::Tensor attend(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) = 0;
   // Tokens stored per sequence (after every layer has seen the same step).
   virtual int64_t length() const = 0;

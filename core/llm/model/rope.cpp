@@ -32,11 +32,14 @@ Rope::Rope(const ModelConfig& c, const at::Tensor& freq_factors, at::Device devi
   inv_freq_ = t.to(at::kFloat).to(device);
 }
 
-at::Tensor Rope::rotate(const at::Tensor& x, const at::Tensor& positions, double sign) const {
-  const int64_t hd = x.size(-1), half = hd / 2;
+RopeTable Rope::table(const at::Tensor& positions) const {
   at::Tensor pos = positions.to(at::kDouble) * position_scale_;
   at::Tensor angles = (pos.unsqueeze(1) * inv_freq_.to(at::kDouble).unsqueeze(0)).to(at::kFloat);  // [T, half]
-  at::Tensor cos = angles.cos(), sin = angles.sin() * sign;
+  return RopeTable{angles.cos(), angles.sin()};
+}
+
+at::Tensor Rope::rotate(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) const {
+  const int64_t hd = x.size(-1), half = hd / 2;
   at::Tensor xf = x.to(at::kFloat);
   at::Tensor out;
   if (style_ == RopeStyle::kAdjacent) {
@@ -50,7 +53,11 @@ at::Tensor Rope::rotate(const at::Tensor& x, const at::Tensor& positions, double
   return out.to(x.scalar_type());
 }
 
-at::Tensor Rope::apply(const at::Tensor& x, const at::Tensor& positions) const { return rotate(x, positions, 1.0); }
-at::Tensor Rope::invert(const at::Tensor& x, const at::Tensor& positions) const { return rotate(x, positions, -1.0); }
+at::Tensor Rope::apply(const at::Tensor& x, const RopeTable& t) const { return rotate(x, t.cos, t.sin); }
+at::Tensor Rope::apply(const at::Tensor& x, const at::Tensor& positions) const { return apply(x, table(positions)); }
+at::Tensor Rope::invert(const at::Tensor& x, const at::Tensor& positions) const {
+  RopeTable t = table(positions);
+  return rotate(x, t.cos, -t.sin);
+}
 
 }  // namespace qs

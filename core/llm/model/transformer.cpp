@@ -39,12 +39,14 @@ at::Tensor Transformer::forward(const at::Tensor& tokens_in, KvCache& cache, boo
   const ModelWeights& w = model_.weights;
   if (tokens_in.dim() != 2) fail(ErrorKind::kInvalidArgument, "forward: tokens must be [batch, time]");
   at::Tensor tokens = tokens_in.to(device(), at::kLong);
-  if (tokens.numel() > 0 && (tokens.min().item<int64_t>() < 0 || tokens.max().item<int64_t>() >= c.vocab))
+  // Range check where it is free: ids from the host (a device check would stall every step).
+  if (tokens_in.device().is_cpu() && tokens_in.numel() > 0 && (tokens_in.min().item<int64_t>() < 0 || tokens_in.max().item<int64_t>() >= c.vocab))
     fail(ErrorKind::kInvalidArgument, "forward: token id outside the vocabulary of " + std::to_string(c.vocab));
   const int64_t B = tokens.size(0), T = tokens.size(1);
   const int64_t start = cache.length();
   at::Tensor positions = at::arange(start, start + T, at::TensorOptions().dtype(at::kLong).device(device()));
 
+  const RopeTable rope_table = rope_.table(positions);
   at::Tensor x = at::embedding(w.tok_embd, tokens);  // [B, T, dim]
   for (int64_t li = 0; li < c.n_layers; ++li) {
     const int layer = int(li);
@@ -54,11 +56,11 @@ at::Tensor Transformer::forward(const at::Tensor& tokens_in, KvCache& cache, boo
     at::Tensor q = project(h, l.wq, l.bq).view({B, T, c.n_heads, c.head_dim}).transpose(1, 2);
     at::Tensor k = project(h, l.wk, l.bk).view({B, T, c.n_kv_heads, c.head_dim}).transpose(1, 2).contiguous();
     at::Tensor v = project(h, l.wv, l.bv).view({B, T, c.n_kv_heads, c.head_dim}).transpose(1, 2).contiguous();
-    at::Tensor q_rot = rope_.apply(q, positions);
+    at::Tensor q_rot = rope_.apply(q, rope_table);
     emit_tap(taps, Tap::kKPreRope, layer, k);
     emit_tap(taps, Tap::kV, layer, v);
     emit_tap(taps, Tap::kQPostRope, layer, q_rot);
-    AttentionInput in{q_rot, k, v, positions, x};
+    AttentionInput in{q_rot, k, v, positions, x, rope_table};
     at::Tensor attn = cache.attend(layer, in, rope_, taps);  // [B, Hq, T, hd]
     emit_tap(taps, Tap::kAttnOutput, layer, attn);
     x = x + project(attn.transpose(1, 2).reshape({B, T, c.n_heads * c.head_dim}), l.wo);

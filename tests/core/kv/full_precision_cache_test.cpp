@@ -34,14 +34,14 @@ TEST(FullPrecisionCache, GrowsTruncatesAndCountsBytes) {
   for (int chunk = 0; chunk < 3; ++chunk) {
     at::Tensor q = at::randn({1, 4, 100, 8}), k = at::randn({1, 2, 100, 8}), v = at::randn({1, 2, 100, 8});
     at::Tensor pos = at::arange(chunk * 100, chunk * 100 + 100, at::kLong);
-    at::Tensor out = cache->attend(0, AttentionInput{q, k, v, pos, hidden}, rope, nullptr);
+    at::Tensor out = cache->attend(0, AttentionInput{q, k, v, pos, hidden, rope.table(pos)}, rope, nullptr);
     EXPECT_EQ(out.sizes().vec(), (std::vector<int64_t>{1, 4, 100, 8}));
   }
   EXPECT_EQ(cache->length(), 300);
   EXPECT_EQ(cache->memory().total(), 300 * 2 * 8 * (2 + 4));  // f16 keys + f32 values
   at::Tensor q = at::randn({1, 4, 1, 8}), k = at::randn({1, 2, 1, 8});
   at::Tensor pos = at::tensor({300}, at::kLong);
-  EXPECT_THROW(cache->attend(0, AttentionInput{q, k, k, pos, hidden}, rope, nullptr), Error);  // context full
+  EXPECT_THROW(cache->attend(0, AttentionInput{q, k, k, pos, hidden, rope.table(pos)}, rope, nullptr), Error);  // context full
   cache->truncate(120);
   EXPECT_EQ(cache->length(), 120);
   cache->clear();
@@ -54,7 +54,7 @@ TEST(FullPrecisionCache, FirstTokenAttendsOnlyToItself) {
   Rope rope(c, at::Tensor(), at::kCPU);
   auto cache = create_kv_cache(shape(), "f32", "f32");
   at::Tensor q = at::randn({1, 4, 5, 8}), k = at::randn({1, 2, 5, 8}), v = at::randn({1, 2, 5, 8});
-  at::Tensor out = cache->attend(0, AttentionInput{q, k, v, at::arange(5, at::kLong), at::zeros({1, 5, 16})}, rope, nullptr);
+  at::Tensor out = cache->attend(0, AttentionInput{q, k, v, at::arange(5, at::kLong), at::zeros({1, 5, 16}), rope.table(at::arange(5, at::kLong))}, rope, nullptr);
   // Query 0 sees only key 0, so its output is value 0 of its KV head.
   EXPECT_TRUE(at::allclose(out[0][0][0], v[0][0][0]));
   EXPECT_TRUE(at::allclose(out[0][3][0], v[0][1][0]));
