@@ -52,8 +52,7 @@ std::string apply_chat_template(ChatTemplate t, const std::vector<ChatMessage>& 
         if (!out.empty()) out += "\n\n";
         out += m.content;
       }
-      if (add_assistant_prefix && !out.empty()) out += "\n\n";
-      return out;
+      return out;  // a completion model continues the text itself
     }
     case ChatTemplate::kChatml:
       for (const auto& m : messages) out += "<|im_start|>" + m.role + "\n" + m.content + "<|im_end|>\n";

@@ -1,0 +1,120 @@
+#include "app/workbench/llm_worker.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include "core/common/device.h"
+#include "core/common/error.h"
+#include "core/kv/kv_cache.h"
+#include "core/llm/chat/chat_template.h"
+#include "core/llm/generate/generator.h"
+#include "core/llm/model/transformer.h"
+#include "core/llm/tokenizer/tokenizer.h"
+
+namespace qs::workbench {
+
+struct LlmWorker::Engine {
+  std::unique_ptr<LoadedModel> model;
+  std::unique_ptr<Transformer> transformer;
+  std::unique_ptr<Generator> generator;
+  QString k_type, v_type;
+};
+
+LlmWorker::LlmWorker() = default;
+LlmWorker::~LlmWorker() = default;
+
+long long kv_bytes_per_token(long long n_layers, long long n_kv_heads, long long head_dim, const QString& k_type, const QString& v_type) {
+  auto bytes = [](const QString& t) { return t == "f32" ? 4 : 2; };
+  return n_layers * n_kv_heads * head_dim * (bytes(k_type) + bytes(v_type));
+}
+
+void LlmWorker::loadModel(const QString& path, const QString& tokenizer) {
+  try {
+    LoadOptions o;
+    o.tokenizer_path = tokenizer.toStdString();
+    if (o.tokenizer_path.empty() && QFileInfo(path).suffix() == "bin") {
+      // llama2.c checkpoints: look for a tokenizer beside the model.
+      for (const char* name : {"tokenizer.bin", "tok512.bin"}) {
+        QString candidate = QFileInfo(path).dir().filePath(name);
+        if (QFileInfo::exists(candidate)) {
+          o.tokenizer_path = candidate.toStdString();
+          break;
+        }
+      }
+    }
+    auto e = std::make_unique<Engine>();
+    e->model = load_model(path.toStdString(), o);
+    e->transformer = std::make_unique<Transformer>(*e->model);
+    const ModelConfig& c = e->model->config;
+    ModelSummary s;
+    s.path = path;
+    s.context_length = c.context_length;
+    s.kv_bytes_per_token = kv_bytes_per_token(c.n_layers, c.n_kv_heads, c.head_dim, "f32", "f32");
+    s.detected_template = chat_template_name(detect_chat_template(e->model->chat_template));
+    auto q = [](const auto& v) { return QString::fromStdString(v); };
+    s.rows = {{"file", path},
+              {"format", q(e->model->format)},
+              {"architecture", q(c.arch)},
+              {"parameters", QString::number(c.parameter_count())},
+              {"layers", QString::number(c.n_layers)},
+              {"heads / KV heads", QString("%1 / %2").arg(c.n_heads).arg(c.n_kv_heads)},
+              {"head_dim", QString::number(c.head_dim)},
+              {"hidden / ffn", QString("%1 / %2").arg(c.dim).arg(c.ffn_dim)},
+              {"vocabulary", QString::number(c.vocab)},
+              {"context length", QString::number(c.context_length)},
+              {"dtype (file → compute)", q(e->model->file_dtype) + " → " + q(dtype_name(e->model->weights.tok_embd.scalar_type()))},
+              {"RoPE", QString("θ=%1, %2, scaling %3").arg(c.rope_theta).arg(c.rope_style == RopeStyle::kAdjacent ? "adjacent pairs" : "rotate-half").arg(q(c.rope_scaling.type))},
+              {"tokenizer", q(e->model->tokenizer->name())},
+              {"chat template", s.detected_template + (e->model->chat_template.empty() ? " (none in file)" : " (detected)")},
+              {"sha256", q(e->model->file_hash())}};
+    engine_ = std::move(e);
+    Q_EMIT modelLoaded(s);
+  } catch (const std::exception& ex) {
+    Q_EMIT loadFailed(QString::fromUtf8(ex.what()));
+  }
+}
+
+void LlmWorker::generate(const GenerationRequest& r) {
+  if (!engine_) {
+    Q_EMIT failed(tr("Open a model first."));
+    return;
+  }
+  cancel_.reset();
+  try {
+    Engine& e = *engine_;
+    if (!e.generator || e.k_type != r.k_type || e.v_type != r.v_type) {
+      e.generator = std::make_unique<Generator>(*e.transformer, e.transformer->make_cache(r.k_type.toStdString(), r.v_type.toStdString(), e.model->config.context_length));
+      e.k_type = r.k_type;
+      e.v_type = r.v_type;
+    }
+    ChatTemplate tmpl = r.chat_template.isEmpty() ? detect_chat_template(e.model->chat_template) : chat_template_from_name(r.chat_template.toStdString());
+    std::vector<ChatMessage> messages;
+    for (const auto& [role, content] : r.messages) messages.push_back({role.toStdString(), content.toStdString()});
+    std::string prompt = apply_chat_template(tmpl, messages, true);
+    std::vector<int32_t> ids = e.model->tokenizer->encode(prompt, true, true);
+    GenerateOptions o;
+    o.max_new_tokens = r.max_tokens;
+    o.sampling.temperature = float(r.temperature);
+    o.sampling.top_k = r.top_k;
+    o.sampling.top_p = float(r.top_p);
+    o.sampling.min_p = float(r.min_p);
+    o.sampling.seed = r.seed;
+    GenerateResult res = e.generator->generate(ids, o, [this](const TokenEvent& ev) {
+      if (!ev.text.empty()) Q_EMIT token(QString::fromStdString(ev.text), ev.probability);
+    }, cancel_);
+    GenerationStats s;
+    s.prompt_tokens = res.timings.prompt_tokens;
+    s.generated_tokens = res.timings.generated_tokens;
+    s.prompt_tps = res.timings.prompt_tokens_per_second();
+    s.generation_tps = res.timings.generation_tokens_per_second();
+    s.ttft_ms = res.timings.time_to_first_token * 1000;
+    s.stop_reason = QString::fromStdString(res.stop_reason);
+    s.context_used = e.generator->cache().length();
+    s.kv_bytes = e.generator->cache().memory().total();
+    Q_EMIT finished(s);
+  } catch (const std::exception& ex) {
+    Q_EMIT failed(QString::fromUtf8(ex.what()));
+  }
+}
+
+}  // namespace qs::workbench

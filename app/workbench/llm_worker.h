@@ -1,0 +1,72 @@
+// Runs the LLM engine on its own thread for the Chat workspace. The GUI talks to it through
+// queued signals; Stop cancels through a shared token, so the GUI never waits on the engine.
+#pragma once
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "core/common/cancel.h"
+
+namespace qs::workbench {
+
+struct ModelSummary {
+  QString path;
+  std::vector<std::pair<QString, QString>> rows;  // metadata panel
+  long long context_length = 0;
+  long long kv_bytes_per_token = 0;
+  QString detected_template;
+};
+
+struct GenerationRequest {
+  std::vector<std::pair<QString, QString>> messages;  // (role, content)
+  QString chat_template;  // name, or "" for the model's own
+  QString k_type = "f32", v_type = "f32";
+  int max_tokens = 128;
+  double temperature = 0.8, top_p = 0.95, min_p = 0.05;
+  int top_k = 40;
+  qulonglong seed = 0;
+};
+
+struct GenerationStats {
+  int prompt_tokens = 0, generated_tokens = 0;
+  double prompt_tps = 0, generation_tps = 0, ttft_ms = 0;
+  QString stop_reason;
+  long long context_used = 0, kv_bytes = 0;
+};
+
+class LlmWorker : public QObject {
+  Q_OBJECT
+ public:
+  LlmWorker();
+  ~LlmWorker() override;
+  // Thread-safe: may be called from the GUI thread while a generation runs.
+  void cancel() { cancel_.cancel(); }
+
+ public Q_SLOTS:
+  void loadModel(const QString& path, const QString& tokenizer);
+  void generate(const qs::workbench::GenerationRequest& request);
+
+ Q_SIGNALS:
+  void modelLoaded(const qs::workbench::ModelSummary& summary);
+  void loadFailed(const QString& message);
+  void token(const QString& text, float probability);
+  void finished(const qs::workbench::GenerationStats& stats);
+  void failed(const QString& message);
+
+ private:
+  struct Engine;
+  std::unique_ptr<Engine> engine_;
+  CancelToken cancel_;
+};
+
+// KV bytes per token for a model shape and cache types (f32=4, f16/bf16=2 bytes per element).
+long long kv_bytes_per_token(long long n_layers, long long n_kv_heads, long long head_dim, const QString& k_type, const QString& v_type);
+
+}  // namespace qs::workbench
+
+Q_DECLARE_METATYPE(qs::workbench::ModelSummary)
+Q_DECLARE_METATYPE(qs::workbench::GenerationRequest)
+Q_DECLARE_METATYPE(qs::workbench::GenerationStats)

@@ -1,0 +1,58 @@
+// quantiscope-workbench: the GUI. With no model given it opens stories260K from
+// QUANTISCOPE_DATA when present. --screenshot FILE --prompt TEXT sends the prompt, saves a
+// picture of the window mid-stream and quits (used to make docs/screenshots).
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QTimer>
+
+#include "app/workbench/chat_workspace.h"
+#include "app/workbench/main_window.h"
+#include "core/common/data_path.h"
+#include "views/chat/chat_transcript_view.h"
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName("Quantiscope");
+  QApplication::setApplicationName("quantiscope-workbench");
+  QApplication::setApplicationVersion("0.1.0");
+  QCommandLineParser cli;
+  cli.setApplicationDescription("Quantiscope workbench: quantized KV caches, KV inspection and MRI reconstruction");
+  cli.addHelpOption();
+  cli.addVersionOption();
+  QCommandLineOption model({"m", "model"}, "Model to open (GGUF, llama2.c .bin, Hugging Face folder).", "path");
+  QCommandLineOption tokenizer("tokenizer", "Tokenizer for llama2.c checkpoints.", "path");
+  QCommandLineOption shot("screenshot", "Save a screenshot of the chat streaming a reply, then quit.", "png");
+  QCommandLineOption prompt("prompt", "Prompt sent automatically (with --screenshot).", "text", "Once upon a time");
+  QCommandLineOption after("shot-after", "Tokens to wait for before the screenshot.", "n", "60");
+  cli.addOptions({model, tokenizer, shot, prompt, after});
+  cli.process(app);
+
+  qs::workbench::MainWindow window;
+  window.show();
+  QString path = cli.value(model);
+  if (path.isEmpty()) {
+    QString fallback = QString::fromStdString(qs::data_file("llm/stories260K/stories260K.gguf"));
+    if (QFileInfo::exists(fallback)) path = fallback;
+  }
+  auto* chat = window.chat();
+  if (cli.isSet(shot)) {
+    const QString file = cli.value(shot), text = cli.value(prompt);
+    const int wait_tokens = cli.value(after).toInt();
+    QObject::connect(chat, &qs::workbench::ChatWorkspace::modelReady, chat, [chat, text] {
+      chat->setPrompt(text);
+      chat->send();
+    });
+    // Grab mid-stream, then let the reply finish and quit.
+    QObject::connect(chat, &qs::workbench::ChatWorkspace::tokenArrived, &window, [&window, file, wait_tokens](int n) {
+      if (n == wait_tokens) window.grab().save(file);
+    });
+    QObject::connect(chat, &qs::workbench::ChatWorkspace::generationFinished, &app, [&window, file] {
+      if (!QFileInfo::exists(file)) window.grab().save(file);
+      QTimer::singleShot(100, qApp, &QApplication::quit);
+    });
+    QTimer::singleShot(60000, &app, [] { QApplication::exit(3); });  // never hang a docs run
+  }
+  if (!path.isEmpty()) chat->openModel(path, cli.value(tokenizer));
+  return app.exec();
+}

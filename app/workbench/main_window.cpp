@@ -1,0 +1,67 @@
+#include "app/workbench/main_window.h"
+
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDockWidget>
+#include <QLabel>
+#include <QMenuBar>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QTabWidget>
+
+#include "app/workbench/chat_workspace.h"
+
+namespace qs::workbench {
+namespace {
+// A workspace whose issue has not landed yet says so in one line (no fake content).
+QWidget* pending(const QString& text) {
+  auto* label = new QLabel(text);
+  label->setAlignment(Qt::AlignCenter);
+  label->setWordWrap(true);
+  return label;
+}
+}  // namespace
+
+MainWindow::MainWindow() {
+  setWindowTitle(tr("Quantiscope workbench"));
+  tabs_ = new QTabWidget;
+  chat_ = new ChatWorkspace;
+  tabs_->addTab(chat_, tr("Chat"));
+  tabs_->addTab(pending(tr("The KV Inspector arrives with the quantized-cache and workbench issues; it is not built yet.")), tr("KV Inspector"));
+  tabs_->addTab(pending(tr("The MRI workspace arrives with the MRI engine and workbench issues; it is not built yet.")), tr("MRI"));
+  setCentralWidget(tabs_);
+
+  log_ = new QPlainTextEdit;
+  log_->setReadOnly(true);
+  log_->setMaximumBlockCount(5000);
+  auto* dock = new QDockWidget(tr("Log"));
+  dock->setObjectName("logDock");
+  dock->setWidget(log_);
+  addDockWidget(Qt::BottomDockWidgetArea, dock);
+  resizeDocks({dock}, {110}, Qt::Vertical);
+  connect(chat_, &ChatWorkspace::logMessage, this, &MainWindow::appendLog);
+
+  auto* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(dock->toggleViewAction());
+  auto* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+  QSettings settings;
+  if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1200, 800);
+  restoreState(settings.value("window/state").toByteArray());
+  tabs_->setCurrentIndex(settings.value("window/tab", 0).toInt());
+}
+
+void MainWindow::appendLog(const QString& line) {
+  log_->appendPlainText(QDateTime::currentDateTime().toString("hh:mm:ss ") + line);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("window/state", saveState());
+  settings.setValue("window/tab", tabs_->currentIndex());
+  QMainWindow::closeEvent(event);
+}
+
+}  // namespace qs::workbench

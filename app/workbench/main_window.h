@@ -1,0 +1,32 @@
+// The workbench window: one tab per workspace, a log pane for engine messages, and a layout
+// that persists between runs.
+#pragma once
+#include <QMainWindow>
+
+class QPlainTextEdit;
+class QTabWidget;
+
+namespace qs::workbench {
+
+class ChatWorkspace;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  MainWindow();
+  ChatWorkspace* chat() const { return chat_; }
+  QTabWidget* tabs() const { return tabs_; }
+
+ public Q_SLOTS:
+  void appendLog(const QString& line);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  QTabWidget* tabs_ = nullptr;
+  ChatWorkspace* chat_ = nullptr;
+  QPlainTextEdit* log_ = nullptr;
+};
+
+}  // namespace qs::workbench

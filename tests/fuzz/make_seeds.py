@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Writes small, valid seed inputs for the fuzzers into corpus/<target>/ (run from this folder)."""
+import json
+import struct
+from pathlib import Path
+
+here = Path(__file__).parent / "corpus"
+
+def gguf_str(s):
+    b = s.encode()
+    return struct.pack("<Q", len(b)) + b
+
+def gguf(kvs, tensors):
+    out = b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(kvs))
+    for key, typ, payload in kvs:
+        out += gguf_str(key) + struct.pack("<I", typ) + payload
+    off = 0
+    datas = []
+    for name, dims, typ, data in tensors:
+        out += gguf_str(name) + struct.pack("<I", len(dims)) + b"".join(struct.pack("<Q", d) for d in dims)
+        out += struct.pack("<IQ", typ, off)
+        pad = (len(data) + 31) // 32 * 32
+        datas.append(data + b"\0" * (pad - len(data)))
+        off += pad
+    out += b"\0" * ((32 - len(out) % 32) % 32)
+    return out + b"".join(datas)
+
+def arr(etype, items):
+    return struct.pack("<IQ", etype, len(items)) + b"".join(items)
+
+tokens = ["<unk>", "<s>", "</s>"] + [f"<0x{b:02X}>" for b in range(256)] + ["\u2581", "\u2581a", "H", "e", "l", "o", "\u2581w"]
+vocab_kvs = [
+    ("general.architecture", 8, gguf_str("llama")),
+    ("tokenizer.ggml.model", 8, gguf_str("llama")),
+    ("tokenizer.ggml.tokens", 9, arr(8, [gguf_str(t) for t in tokens])),
+    ("tokenizer.ggml.scores", 9, arr(6, [struct.pack("<f", -float(i)) for i in range(len(tokens))])),
+    ("tokenizer.ggml.token_type", 9, arr(5, [struct.pack("<i", 3 if i in (1, 2) else 6 if 3 <= i < 259 else 1) for i in range(len(tokens))])),
+]
+q8 = struct.pack("<e", 0.5) + bytes(range(32))
+(here / "gguf").mkdir(parents=True, exist_ok=True)
+(here / "gguf" / "vocab_and_tensors.gguf").write_bytes(gguf(vocab_kvs, [("w", [32], 8, q8), ("f", [4, 2], 0, struct.pack("<8f", *range(8)))]))
+gpt2 = [("tokenizer.ggml.model", 8, gguf_str("gpt2")), ("tokenizer.ggml.pre", 8, gguf_str("gpt-2")),
+        ("tokenizer.ggml.tokens", 9, arr(8, [gguf_str(t) for t in ["H", "e", "l", "o", "He", "ll", "Hell", "\u0120", "\u0120w"]])),
+        ("tokenizer.ggml.merges", 9, arr(8, [gguf_str(m) for m in ["H e", "l l", "He ll", "\u0120 w"]]))]
+(here / "gguf" / "gpt2_vocab.gguf").write_bytes(gguf(gpt2, []))
+
+(here / "safetensors").mkdir(parents=True, exist_ok=True)
+hdr = json.dumps({"__metadata__": {"format": "pt"}, "a": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]},
+                  "b": {"dtype": "BF16", "shape": [3], "data_offsets": [16, 22]}}).encode()
+(here / "safetensors" / "two.safetensors").write_bytes(struct.pack("<Q", len(hdr)) + hdr + bytes(22))
+
+(here / "llama2c").mkdir(parents=True, exist_ok=True)
+dim, hidden, layers, heads, kv, vocab, seq = 8, 16, 1, 2, 1, 8, 4
+hd = dim // heads
+n = vocab * dim + layers * (dim + dim * dim + 2 * dim * kv * hd + dim * dim + dim + 3 * dim * hidden) + dim + seq * hd
+(here / "llama2c" / "tiny.bin").write_bytes(struct.pack("<7i", dim, hidden, layers, heads, kv, vocab, seq) + struct.pack(f"<{n}f", *([0.01] * n)))
+tok = struct.pack("<i", 4) + b"".join(struct.pack("<fi", -i, len(p)) + p for i, p in enumerate([b"<unk>", b"\n<s>\n", b" a", b"b", b"ab", b" ", b"c", b"d"]))
+(here / "llama2c" / "tok8.bin").write_bytes(struct.pack("<i", 8) + tok)
+
+(here / "tokenizer_json").mkdir(parents=True, exist_ok=True)
+spm = {"model": {"type": "BPE", "vocab": {"<unk>": 0, "<s>": 1, "\u2581": 2, "a": 3, "b": 4, "\u2581a": 5, "ab": 6, "<0x41>": 7},
+                 "merges": ["\u2581 a", "a b"], "byte_fallback": True, "unk_token": "<unk>"},
+       "added_tokens": [{"id": 1, "content": "<s>", "special": True}],
+       "normalizer": {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "\u2581"},
+                                                          {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"}]},
+       "post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}]}}
+(here / "tokenizer_json" / "spm_style.bin").write_bytes(json.dumps(spm).encode() + b"\0" + json.dumps({"add_bos_token": True, "bos_token": "<s>"}).encode())
+bl = {"model": {"type": "BPE", "vocab": {"H": 0, "e": 1, "l": 2, "o": 3, "He": 4, "ll": 5, "\u0120": 6, "\u0120w": 7},
+                "merges": [["H", "e"], ["l", "l"], ["\u0120", "w"]]},
+      "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "use_regex": True}}
+(here / "tokenizer_json" / "byte_level.bin").write_bytes(json.dumps(bl).encode())
