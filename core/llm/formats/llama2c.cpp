@@ -1,5 +1,7 @@
 #include "core/llm/formats/llama2c.h"
 
+#include <climits>
+
 #include "core/common/error.h"
 
 namespace qs::llama2c {
@@ -15,7 +17,7 @@ Checkpoint parse_checkpoint(std::shared_ptr<FileBytes> bytes) {
   int32_t* fields[] = {&h.dim, &h.hidden_dim, &h.n_layers, &h.n_heads, &h.n_kv_heads, &h.vocab_size, &h.seq_len};
   for (int32_t* f : fields) *f = r.get<int32_t>("header");
   h.shared_classifier = h.vocab_size > 0;
-  if (h.vocab_size < 0) h.vocab_size = -h.vocab_size;
+  if (h.vocab_size < 0 && h.vocab_size != INT32_MIN) h.vocab_size = -h.vocab_size;  // INT32_MIN fails the range check below
   // Sanity limits far above any llama2.c model, far below anything that could overflow.
   auto check = [&](int32_t v, int32_t hi, const char* name) {
     if (v <= 0 || v > hi) fail_format(what + ": header field " + name + "=" + std::to_string(v) + " is out of range; not a llama2.c v0 checkpoint?");

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <cstring>
 
 #include "core/common/error.h"
@@ -46,6 +47,9 @@ TEST(Llama2c, RejectsHostileCheckpoints) {
     EXPECT_NE(std::string(e.what()).find("promises"), std::string::npos) << e.what();
   }
   header = {64, 172, 5, 8, 3, 512, 512};  // heads not a multiple of kv heads
+  std::memcpy(b.data(), header.data(), 28);
+  EXPECT_THROW(parse(b), Error);
+  header = {64, 172, 5, 8, 4, INT32_MIN, 512};  // found by the fuzzer: negating it overflowed
   std::memcpy(b.data(), header.data(), 28);
   EXPECT_THROW(parse(b), Error);
   header = {-64, 172, 5, 8, 4, 512, 512};
