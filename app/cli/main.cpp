@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << e.what() << "\n";
     return qs::exit_code_for(e.kind());
   } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << qs::first_line(e.what()) << "\n";
     return 1;
   }
 }

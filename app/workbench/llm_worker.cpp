@@ -70,7 +70,7 @@ void LlmWorker::loadModel(const QString& path, const QString& tokenizer) {
     engine_ = std::move(e);
     Q_EMIT modelLoaded(s);
   } catch (const std::exception& ex) {
-    Q_EMIT loadFailed(QString::fromUtf8(ex.what()));
+    Q_EMIT loadFailed(QString::fromStdString(first_line(ex.what())));
   }
 }
 
@@ -113,7 +113,7 @@ void LlmWorker::generate(const GenerationRequest& r) {
     s.kv_bytes = e.generator->cache().memory().total();
     Q_EMIT finished(s);
   } catch (const std::exception& ex) {
-    Q_EMIT failed(QString::fromUtf8(ex.what()));
+    Q_EMIT failed(QString::fromStdString(first_line(ex.what())));
   }
 }
 

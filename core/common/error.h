@@ -28,6 +28,10 @@ class Error : public std::runtime_error {
 [[noreturn]] inline void fail_format(const std::string& message) { throw Error(ErrorKind::kFormat, message); }
 [[noreturn]] inline void fail_io(const std::string& message) { throw Error(ErrorKind::kIo, message); }
 
+// The first line of an exception message: LibTorch appends a C++ backtrace that users should
+// not see in a dialog or a terminal.
+inline std::string first_line(const std::string& message) { return message.substr(0, message.find('\n')); }
+
 // Exit codes used by the CLI, one per kind (0 is success, 1 generic failure).
 int exit_code_for(ErrorKind kind);
 

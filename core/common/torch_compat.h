@@ -15,6 +15,10 @@ inline bool cuda_available() {
   return at::hasCUDA();
 }
 
+// LibTorch 1.13 has no float16 matrix product on the CPU ("addmm_impl_cpu_ not implemented
+// for 'Half'"); 2.x does.
+constexpr bool kCpuHalfMatmul = QS_TORCH_AT_LEAST(2, 1);
+
 // Peak device memory since start (bytes) where the runtime can tell; 0 on CPU builds.
 size_t cuda_peak_bytes();
 void cuda_reset_peak();

@@ -77,6 +77,11 @@ TEST(Cli, HostileModelFilesGiveClearErrorsAndNonZeroExits) {
   auto missing = run_cli({"info", dir.file("nope.gguf")});
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_NE(missing.err.find("does not exist"), std::string::npos);
+  auto half = run_cli({"generate", "--model", asset("llm/stories260K/stories260K.gguf"), "--dtype", "f16", "-n", "3"});
+#if !defined(QS_WITH_CUDA)
+  EXPECT_EQ(half.exit_code, 5) << half.err;  // Debian's LibTorch 1.13: no f16 CPU matmul, said plainly
+  EXPECT_NE(half.err.find("bf16"), std::string::npos);
+#endif
   auto bad_opt = run_cli({"generate", "--modle", "x"});
   EXPECT_EQ(bad_opt.exit_code, 2);
   EXPECT_NE(bad_opt.err.find("--modle"), std::string::npos);

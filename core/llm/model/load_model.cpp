@@ -3,12 +3,20 @@
 #include <fstream>
 
 #include "core/common/error.h"
+#include "core/common/torch_compat.h"
 #include "core/llm/model/weights.h"
 
 namespace qs {
 
+void check_load_options(const LoadOptions& options) {
+  if (options.device.is_cpu() && options.dtype == at::kHalf && !compat::kCpuHalfMatmul)
+    fail(ErrorKind::kUnsupported, std::string("f16 compute on the CPU needs LibTorch 2.1 or newer (this build has ") + compat::torch_version() +
+                                      "); use --dtype bf16 or f32 on the CPU (an f16 KV cache, -ctk f16, works)");
+}
+
 std::unique_ptr<LoadedModel> load_model(const std::string& path, const LoadOptions& options) {
   namespace fs = std::filesystem;
+  check_load_options(options);
   std::error_code ec;
   if (!fs::exists(path, ec)) fail_io("model '" + path + "' does not exist");
   if (fs::is_directory(path, ec)) return load_hf(path, options);

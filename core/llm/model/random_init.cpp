@@ -25,6 +25,7 @@ ModelConfig random_init_config(const std::string& shape) {
 }
 
 std::unique_ptr<LoadedModel> random_init_model(const std::string& shape, const LoadOptions& options, uint64_t seed) {
+  check_load_options(options);
   auto m = std::make_unique<LoadedModel>();
   m->config = random_init_config(shape);
   const ModelConfig& c = m->config;

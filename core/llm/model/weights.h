@@ -54,6 +54,9 @@ struct LoadOptions {
   at::ScalarType dtype = at::kFloat;
 };
 
+// Throws Error(kUnsupported) for a device/dtype pair this LibTorch cannot compute in.
+void check_load_options(const LoadOptions& options);
+
 // Picks the loader from the path: a folder is Hugging Face, a file starting with "GGUF" is GGUF,
 // anything else is tried as a llama2.c checkpoint.
 std::unique_ptr<LoadedModel> load_model(const std::string& path, const LoadOptions& options);
