@@ -7,5 +7,11 @@ endfunction()
 function(qs_use_torch_pch target)
   if(TARGET qs_torch_pch AND NOT QS_FUZZ)
     target_precompile_headers(${target} REUSE_FROM qs_torch_pch)
+    # The PCH is built -fPIC (for the shared libraries); executables default to -fPIE, which
+    # makes GCC refuse the PCH. -fPIC objects link into a PIE executable just as well.
+    get_target_property(type ${target} TYPE)
+    if(type STREQUAL "EXECUTABLE")
+      target_compile_options(${target} PRIVATE -fPIC)
+    endif()
   endif()
 endfunction()

@@ -8,7 +8,7 @@ namespace qs {
 std::string data_root() {
   if (const char* env = std::getenv("QUANTISCOPE_DATA"); env && *env) return env;
   namespace fs = std::filesystem;
-  for (const fs::path candidate : {fs::path("../shared/data"), fs::path(QS_SOURCE_DIR) / "../shared/data"}) {
+  for (const fs::path& candidate : {fs::path("../shared/data"), fs::path(QS_SOURCE_DIR) / "../shared/data"}) {
     std::error_code ec;
     if (fs::is_directory(candidate, ec)) return fs::weakly_canonical(candidate, ec).string();
   }

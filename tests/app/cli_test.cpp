@@ -87,6 +87,18 @@ TEST(Cli, HostileModelFilesGiveClearErrorsAndNonZeroExits) {
   EXPECT_NE(bad_opt.err.find("--modle"), std::string::npos);
 }
 
+TEST(Cli, ChatAnswersEachLineAndKeepsTheConversation) {
+  auto r = run_cli({"chat", "-m", asset("llm/stories260K/stories260K.gguf"), "--temp", "0", "-n", "20", "--template", "plain"},
+                   "Once upon a time\nThe end\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("template plain"), std::string::npos) << r.err;
+  // Two replies, each followed by its statistics line on stderr.
+  size_t first = r.err.find("tokens, "), second = r.err.find("tokens, ", first + 1);
+  EXPECT_NE(first, std::string::npos);
+  EXPECT_NE(second, std::string::npos);
+  EXPECT_GT(r.out.size(), 20u);
+}
+
 TEST(Cli, SaveLogitsRefusesToOverwrite) {
   test::TempDir dir;
   std::string ref = dir.write("ref.logp", std::string("keep me"));

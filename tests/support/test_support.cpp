@@ -71,11 +71,12 @@ std::string quote(const std::string& s) {
 }
 }  // namespace
 
-CommandResult run_cli(const std::vector<std::string>& args) {
+CommandResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text) {
   TempDir tmp;
+  tmp.write("in", stdin_text);
   std::string cmd = quote(QS_CLI_PATH);
   for (const auto& a : args) cmd += " " + quote(a);
-  cmd += " >" + quote(tmp.file("out")) + " 2>" + quote(tmp.file("err")) + " </dev/null";
+  cmd += " >" + quote(tmp.file("out")) + " 2>" + quote(tmp.file("err")) + " <" + quote(tmp.file("in"));
   int status = std::system(cmd.c_str());
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -30,8 +30,8 @@ struct CommandResult {
   int exit_code = -1;
   std::string out, err;
 };
-// Runs the built `quantiscope` with the arguments (shell-quoted here).
-CommandResult run_cli(const std::vector<std::string>& args);
+// Runs the built `quantiscope` with the arguments (shell-quoted here), feeding stdin_text.
+CommandResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text = "");
 
 // Little-endian GGUF writer for tests.
 class GgufBuilder {
