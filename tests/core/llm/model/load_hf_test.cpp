@@ -14,8 +14,11 @@ namespace fs = std::filesystem;
 
 // A copy of the TinyStories-656K folder in a temp dir, with one file replaced.
 std::string folder_with(const test::TempDir& dir, const std::string& name, const std::string& content) {
-  for (const auto& f : fs::directory_iterator(test::asset("llm/tinystories-656K")))
-    fs::copy_file(f.path(), dir.file(f.path().filename().string()), fs::copy_options::overwrite_existing);
+  for (const auto& f : fs::directory_iterator(test::asset("llm/tinystories-656K"))) {
+    std::string to = dir.file(f.path().filename().string());
+    fs::copy_file(f.path(), to, fs::copy_options::overwrite_existing);
+    fs::permissions(to, fs::perms::owner_write, fs::perm_options::add);  // the shared assets are read-only
+  }
   if (content == "<delete>") fs::remove(dir.file(name));
   else dir.write(name, content);
   return dir.path();
@@ -46,7 +49,7 @@ TEST(LoadHf, HostileFoldersAreRefusedWithTheReason) {
   huge.replace(huge.find("\"num_hidden_layers\": 2"), 22, "\"num_hidden_layers\": 999999999");
   expect_error("config.json", huge, "out of range");
   expect_error("model.safetensors", "<delete>", "model.safetensors");
-  expect_error("model.safetensors", std::string("\x10\0\0\0\0\0\0\0{}", 10), "truncated");
+  expect_error("model.safetensors", std::string("\x10\0\0\0\0\0\0\0{}", 10), "past the end");
   expect_error("tokenizer.json", "<delete>", "tokenizer");
   expect_error("tokenizer.json", "{\"model\": 5}", "model");
 }
