@@ -1,13 +1,12 @@
 // quantiscope ppl and kld: perplexity over a text file in non-overlapping windows, optionally
 // saving full-precision log-probabilities; kld compares a run against such a reference.
-#include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 
 #include "app/cli/commands.h"
 #include "app/cli/signals.h"
 #include "core/common/error.h"
+#include "core/common/file_bytes.h"
 #include "core/llm/eval/logit_file.h"
 #include "core/llm/eval/perplexity.h"
 #include "core/llm/tokenizer/tokenizer.h"
@@ -16,14 +15,6 @@ namespace qs::cli {
 namespace {
 
 const std::set<std::string> kEvalOptions = {"--file", "--doc-sep", "--max-windows", "--protocol", "--save-logits", "--reference"};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail_io("cannot open text file '" + path + "'");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 PerplexityOptions eval_options(const Args& a) {
   PerplexityOptions o;
@@ -47,7 +38,7 @@ int cmd_ppl(int argc, char** argv) {
   if (!a.has("--file")) fail(ErrorKind::kInvalidArgument, "--file TEXT is required");
   auto m = load_model_from_args(a);
   Transformer model(*m);
-  std::vector<int32_t> tokens = tokenize_corpus(*m->tokenizer, read_file(a.get("--file")), a.get("--doc-sep"));
+  std::vector<int32_t> tokens = tokenize_corpus(*m->tokenizer, read_text_file(a.get("--file")), a.get("--doc-sep"));
   PerplexityOptions o = eval_options(a);
   std::unique_ptr<LogitWriter> writer;
   if (a.has("--save-logits")) writer = std::make_unique<LogitWriter>(a.get("--save-logits"), m->config.vocab, o.ctx, a.flag("--force"));
@@ -68,7 +59,7 @@ int cmd_kld(int argc, char** argv) {
   LogitReference ref(a.get("--reference"));
   auto m = load_model_from_args(a);
   Transformer model(*m);
-  std::vector<int32_t> tokens = tokenize_corpus(*m->tokenizer, read_file(a.get("--file")), a.get("--doc-sep"));
+  std::vector<int32_t> tokens = tokenize_corpus(*m->tokenizer, read_text_file(a.get("--file")), a.get("--doc-sep"));
   PerplexityOptions o = eval_options(a);
   if (!a.has("--ctx")) o.ctx = ref.ctx();
   if (o.ctx != ref.ctx()) fail(ErrorKind::kInvalidArgument, "--ctx " + std::to_string(o.ctx) + " differs from the reference's " + std::to_string(ref.ctx()));

@@ -67,6 +67,11 @@ void ByteReader::skip(size_t n, const char* field) {
   pos_ += n;
 }
 
+std::string read_text_file(const std::string& path) {
+  auto bytes = FileBytes::open(path);
+  return std::string(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+}
+
 namespace {
 constexpr uint32_t kSha256K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,

@@ -56,6 +56,9 @@ class ByteReader {
   std::string what_;
 };
 
+// The whole file as a string; throws Error(kIo) naming the file when it cannot be read.
+std::string read_text_file(const std::string& path);
+
 // SHA-256 of a file's bytes as lowercase hex (model identity in metadata panels and files).
 std::string sha256_hex(const uint8_t* data, size_t size);
 

@@ -1,13 +1,12 @@
 // Hugging Face folders: config.json, model.safetensors or a sharded model.safetensors.index.json,
 // tokenizer.json (or tokenizer.model) and tokenizer_config.json.
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/file_bytes.h"
 #include "core/llm/formats/ggml_types.h"
 #include "core/llm/formats/safetensors.h"
 #include "core/llm/model/weights.h"
@@ -19,17 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) fail_io("cannot open '" + p.string() + "'");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 json read_json(const fs::path& p) {
   try {
-    return json::parse(read_text(p));
+    return json::parse(read_text_file(p.string()));
   } catch (const json::exception& e) {
     fail_format("'" + p.string() + "' is not valid JSON: " + e.what());
   }

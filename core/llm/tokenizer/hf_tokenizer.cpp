@@ -2,11 +2,10 @@
 // decoder pipelines are recognised by shape and mapped onto TokenizerSpec; shapes we cannot
 // reproduce exactly are refused with their name rather than approximated.
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/file_bytes.h"
 #include "core/llm/tokenizer/vocab_loaders.h"
 
 namespace qs {
@@ -21,14 +20,6 @@ json parse_json(const std::string& text, const char* what) {
   } catch (const std::exception& e) {
     fail_format(std::string(what) + " is not valid JSON: " + e.what());
   }
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail_io("cannot open '" + path + "'");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 std::string str_or_content(const json& v) {  // "<s>" or {"content": "<s>", ...}
@@ -189,7 +180,7 @@ std::shared_ptr<Tokenizer> tokenizer_from_hf_files(const std::string& path) {
   fs::path dir = fs::is_directory(p) ? p : p.parent_path();
   fs::path tj = fs::is_directory(p) ? dir / "tokenizer.json" : p;
   fs::path cfg = dir / "tokenizer_config.json";
-  return tokenizer_from_hf_json(read_text(tj.string()), fs::exists(cfg) ? read_text(cfg.string()) : "");
+  return tokenizer_from_hf_json(read_text_file(tj.string()), fs::exists(cfg) ? read_text_file(cfg.string()) : "");
 }
 
 }  // namespace qs
