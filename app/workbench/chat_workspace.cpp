@@ -269,8 +269,9 @@ void ChatWorkspace::stop() {
   status_->setText(tr("Stopping…"));
 }
 
-void ChatWorkspace::onToken(const QString& text, float) {
+void ChatWorkspace::onToken(const QString& text, float, long long context_used, long long kv_bytes) {
   transcript_->appendToLast(text);
+  context_->setUsage(context_used, model_.context_length, kv_bytes);
   Q_EMIT tokenArrived(++streamed_tokens_);
 }
 

@@ -44,7 +44,7 @@ class ChatWorkspace : public QWidget {
  private Q_SLOTS:
   void onModelLoaded(const qs::workbench::ModelSummary& s);
   void onLoadFailed(const QString& message);
-  void onToken(const QString& text, float probability);
+  void onToken(const QString& text, float probability, long long context_used, long long kv_bytes);
   void onFinished(const qs::workbench::GenerationStats& s);
   void onFailed(const QString& message);
   void chooseModelFile();

@@ -99,8 +99,9 @@ void LlmWorker::generate(const GenerationRequest& r) {
     o.sampling.top_p = float(r.top_p);
     o.sampling.min_p = float(r.min_p);
     o.sampling.seed = r.seed;
-    GenerateResult res = e.generator->generate(ids, o, [this](const TokenEvent& ev) {
-      if (!ev.text.empty()) Q_EMIT token(QString::fromStdString(ev.text), ev.probability);
+    KvCache& cache = e.generator->cache();
+    GenerateResult res = e.generator->generate(ids, o, [this, &cache](const TokenEvent& ev) {
+      if (!ev.text.empty()) Q_EMIT token(QString::fromStdString(ev.text), ev.probability, cache.length(), cache.memory().total());
     }, cancel_);
     GenerationStats s;
     s.prompt_tokens = res.timings.prompt_tokens;

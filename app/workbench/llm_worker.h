@@ -52,7 +52,8 @@ class LlmWorker : public QObject {
  Q_SIGNALS:
   void modelLoaded(const qs::workbench::ModelSummary& summary);
   void loadFailed(const QString& message);
-  void token(const QString& text, float probability);
+  // context_used: tokens in the KV cache after this one, kv_bytes: the cache's memory.
+  void token(const QString& text, float probability, long long context_used, long long kv_bytes);
   void finished(const qs::workbench::GenerationStats& stats);
   void failed(const QString& message);
 
