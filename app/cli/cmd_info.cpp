@@ -9,15 +9,8 @@
 namespace qs::cli {
 
 int cmd_info(int argc, char** argv) {
-  // `info MODEL` and `info --model MODEL` are the same.
-  std::vector<char*> v(argv, argv + argc);
-  static std::string model_opt = "--model";
-  for (size_t i = 2; i < v.size(); ++i)
-    if (v[i][0] != '-' && (i == 2 || std::string(v[i - 1]).rfind("--", 0) != 0 || std::string(v[i - 1]) == "--hash" || std::string(v[i - 1]) == "--metadata")) {
-      v.insert(v.begin() + long(i), model_opt.data());
-      break;
-    }
-  Args b(int(v.size()), v.data(), 2, merge({kModelOptions}), {"--hash", "--metadata"}, kAliases);
+  // `info MODEL` and `info --model MODEL` are the same (load_model_from_args takes either).
+  Args b(argc, argv, 2, merge({kModelOptions}), {"--hash", "--metadata"}, kAliases);
   auto m = load_model_from_args(b);
   const ModelConfig& c = m->config;
   std::cout << "path:           " << m->path << "\n"

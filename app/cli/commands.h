@@ -17,7 +17,7 @@ extern const std::map<std::string, std::string> kAliases;
 
 std::set<std::string> merge(std::initializer_list<std::set<std::string>> sets);
 
-// --model / --random-init, --tokenizer, --device, --dtype.
+// --model (or the first positional argument) / --random-init, --tokenizer, --device, --dtype.
 std::unique_ptr<LoadedModel> load_model_from_args(const Args& a);
 SamplingParams sampling_from_args(const Args& a);
 std::string k_type_from_args(const Args& a);  // --cache-type-k / -ctk, default f32 (f16 on CUDA)

@@ -24,8 +24,9 @@ std::unique_ptr<LoadedModel> load_model_from_args(const Args& a) {
   o.dtype = parse_dtype(a.get("--dtype", "f32"));
   o.tokenizer_path = a.get("--tokenizer");
   if (a.has("--random-init")) return random_init_model(a.get("--random-init"), o);
-  if (!a.has("--model")) fail(ErrorKind::kInvalidArgument, "--model FILE (or --random-init SHAPE) is required");
-  return load_model(a.get("--model"), o);
+  std::string path = a.get("--model", a.positional().empty() ? "" : a.positional().front());
+  if (path.empty()) fail(ErrorKind::kInvalidArgument, "--model FILE (or --random-init SHAPE) is required");
+  return load_model(path, o);
 }
 
 SamplingParams sampling_from_args(const Args& a) {

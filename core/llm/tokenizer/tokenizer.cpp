@@ -46,6 +46,8 @@ Tokenizer::Tokenizer(TokenizerSpec spec) : spec_(std::move(spec)) {
     if ((t == TokenType::kControl || t == TokenType::kUserDefined) && !spec_.pieces[i].empty()) specials_.emplace_back(spec_.pieces[i], int32_t(i));
   }
   std::sort(specials_.begin(), specials_.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  special_first_byte_.assign(256, false);
+  for (const auto& sp : specials_) special_first_byte_[uint8_t(sp.first[0])] = true;
   for (size_t r = 0; r < spec_.merges.size(); ++r) merge_rank_.emplace(spec_.merges[r].first + " " + spec_.merges[r].second, int32_t(r));
 }
 
@@ -81,6 +83,10 @@ std::vector<int32_t> Tokenizer::encode(const std::string& text, bool add_special
   while (pos < text.size()) {
     int32_t matched = -1;
     size_t mlen = 0;
+    if (!special_first_byte_[uint8_t(text[pos])]) {  // cheap skip: most bytes start no special token
+      ++pos;
+      continue;
+    }
     for (const auto& [p, id] : specials_) {
       if (!parse_special && type(id) == TokenType::kControl) continue;
       if (text.compare(pos, p.size(), p) == 0) {

@@ -72,6 +72,7 @@ class Tokenizer {
   std::unordered_map<std::string, int32_t> merge_rank_;  // "left right" -> rank
   std::vector<int32_t> byte_token_;                      // byte value -> <0xXX> token id or -1
   std::vector<std::pair<std::string, int32_t>> specials_;  // longest first
+  std::vector<bool> special_first_byte_;                   // a special token can start with this byte
 };
 
 }  // namespace qs
