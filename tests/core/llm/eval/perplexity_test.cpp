@@ -10,11 +10,21 @@
 namespace qs {
 namespace {
 
-TEST(Perplexity, TinyStoriesSampleWithDocumentBosLandsNearTheReference) {
-  auto m = load_model(test::asset("llm/stories260K/stories260K.gguf"), LoadOptions());
-  Transformer t(*m);
-  std::string text = test::read_text(test::asset("eval/tinystories/TinyStories-valid.head.txt"));
-  auto tokens = tokenize_corpus(*m->tokenizer, text, "<|endoftext|>");
+// stories260K and the TinyStories sample tokenized with a BOS per story.
+class Perplexity : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m = load_model(test::asset("llm/stories260K/stories260K.gguf"), LoadOptions());
+    model = std::make_unique<Transformer>(*m);
+    tokens = tokenize_corpus(*m->tokenizer, test::read_text(test::asset("eval/tinystories/TinyStories-valid.head.txt")), "<|endoftext|>");
+  }
+  std::unique_ptr<LoadedModel> m;
+  std::unique_ptr<Transformer> model;
+  std::vector<int32_t> tokens;
+};
+
+TEST_F(Perplexity, TinyStoriesSampleWithDocumentBosLandsNearTheReference) {
+  const Transformer& t = *model;
   EXPECT_EQ(tokens.front(), 1);
   PerplexityOptions o;
   o.ctx = 256;
@@ -26,10 +36,8 @@ TEST(Perplexity, TinyStoriesSampleWithDocumentBosLandsNearTheReference) {
   EXPECT_LT(r.mean_nll(), 1.4);
 }
 
-TEST(Perplexity, DecodeProtocolEqualsPrefillForTheExactCache) {
-  auto m = load_model(test::asset("llm/stories260K/stories260K.gguf"), LoadOptions());
-  Transformer t(*m);
-  auto tokens = tokenize_corpus(*m->tokenizer, test::read_text(test::asset("eval/tinystories/TinyStories-valid.head.txt")), "<|endoftext|>");
+TEST_F(Perplexity, DecodeProtocolEqualsPrefillForTheExactCache) {
+  const Transformer& t = *model;
   PerplexityOptions o;
   o.ctx = 64;
   o.max_windows = 3;
@@ -39,11 +47,9 @@ TEST(Perplexity, DecodeProtocolEqualsPrefillForTheExactCache) {
   EXPECT_NEAR(a.mean_nll(), b.mean_nll(), 1e-4);
 }
 
-TEST(Perplexity, KlDivergenceOfARunAgainstItselfIsZero) {
+TEST_F(Perplexity, KlDivergenceOfARunAgainstItselfIsZero) {
   test::TempDir dir;
-  auto m = load_model(test::asset("llm/stories260K/stories260K.gguf"), LoadOptions());
-  Transformer t(*m);
-  auto tokens = tokenize_corpus(*m->tokenizer, test::read_text(test::asset("eval/tinystories/TinyStories-valid.head.txt")), "<|endoftext|>");
+  const Transformer& t = *model;
   PerplexityOptions o;
   o.ctx = 128;
   o.max_windows = 4;
@@ -71,9 +77,8 @@ TEST(Perplexity, KlDivergenceOfARunAgainstItselfIsZero) {
   EXPECT_LT(bf.mean_kld(), 0.05);
 }
 
-TEST(Perplexity, ErrorsForTooShortTextAndBadCtx) {
-  auto m = load_model(test::asset("llm/stories260K/stories260K.gguf"), LoadOptions());
-  Transformer t(*m);
+TEST_F(Perplexity, ErrorsForTooShortTextAndBadCtx) {
+  const Transformer& t = *model;
   PerplexityOptions o;
   o.ctx = 256;
   EXPECT_THROW(perplexity(t, {1, 2, 3}, o, nullptr, CancelToken()), Error);
