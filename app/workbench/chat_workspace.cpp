@@ -237,6 +237,7 @@ void ChatWorkspace::onLoadFailed(const QString& message) {
 }
 
 void ChatWorkspace::setPrompt(const QString& text) { prompt_->setPlainText(text); }
+void ChatWorkspace::setMaxTokens(int n) { max_tokens_->setValue(n); }
 
 void ChatWorkspace::send() {
   if (busy_ || model_.path.isEmpty()) return;
