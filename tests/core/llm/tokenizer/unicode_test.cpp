@@ -54,3 +54,26 @@ TEST(Unicode, Llama3SplitGroupsDigitsInThrees) {
 
 }  // namespace
 }  // namespace qs::unicode
+
+// Our hand-written splitters against the regex module's findall on llama.cpp's test strings
+// (presplit_vectors.json, written by make_presplit_vectors.py beside this file).
+#include <nlohmann/json.hpp>
+
+#include "tests/support/test_support.h"
+
+namespace qs::unicode {
+namespace {
+
+TEST(Unicode, PreSplitsMatchTheRegexModule) {
+  auto j = nlohmann::json::parse(test::read_text(std::string(QS_TEST_SOURCE_DIR) + "/core/llm/tokenizer/presplit_vectors.json"));
+  ASSERT_EQ(j["cases"].size(), 46u);
+  const std::pair<const char*, PreSplit> kinds[] = {{"gpt2", PreSplit::kGpt2}, {"llama3", PreSplit::kLlama3}, {"qwen2", PreSplit::kQwen2}};
+  for (const auto& c : j["cases"]) {
+    const std::string text = c["text"].get<std::string>();
+    for (const auto& [name, kind] : kinds)
+      EXPECT_EQ(pre_split(text, kind), c[name].get<std::vector<std::string>>()) << name << " on '" << text << "'";
+  }
+}
+
+}  // namespace
+}  // namespace qs::unicode
