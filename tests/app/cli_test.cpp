@@ -1,6 +1,9 @@
 // The quantiscope executable end to end: exact stdout of `generate`, the `ppl` result line,
 // and clear errors with non-zero exits for hostile inputs.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
 
 #include "tests/support/test_support.h"
 
@@ -97,6 +100,20 @@ TEST(Cli, ChatAnswersEachLineAndKeepsTheConversation) {
   EXPECT_NE(first, std::string::npos);
   EXPECT_NE(second, std::string::npos);
   EXPECT_GT(r.out.size(), 20u);
+}
+
+TEST(Cli, CtrlCStopsGenerationAndKeepsWhatWasPrinted) {
+  // SIGINT once the reply has started streaming (stdout non-empty) into a long generation:
+  // exit 130, the text so far on stdout, the reason on stderr.
+  test::TempDir dir;
+  std::string script = "'" + std::string(QS_CLI_PATH) + "' generate -m '" + asset("llm/stories260K/stories260K.gguf") +
+                       "' --temp 0 -n 2000 --ignore-eos >" + dir.file("out") + " 2>" + dir.file("err") + " </dev/null & pid=$!; " +
+                       "for i in $(seq 600); do [ -s " + dir.file("out") + " ] && break; sleep 0.05; done; kill -INT $pid; wait $pid";
+  int status = std::system(script.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130) << test::read_text(dir.file("err"));
+  EXPECT_NE(test::read_text(dir.file("err")).find("stop: cancelled"), std::string::npos) << test::read_text(dir.file("err"));
+  EXPECT_EQ(test::read_text(dir.file("out")).rfind("Once upon a time", 0), 0u);
 }
 
 TEST(Cli, SaveLogitsRefusesToOverwrite) {
