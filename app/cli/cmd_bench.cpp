@@ -30,6 +30,22 @@ double host_peak_mib() {
   return double(ru.ru_maxrss) / 1024.0;
 }
 
+// Copy bandwidth of the device in bytes/s (read + write counted), best of 5 copies of `bytes`:
+// the baseline a memory-bound decode step is compared against in the same run.
+double copy_bandwidth(at::Device device, int64_t bytes) {
+  at::Tensor src = at::empty({bytes / 4}, at::TensorOptions().dtype(at::kFloat).device(device)).fill_(1.0f);
+  at::Tensor dst = at::empty_like(src);
+  double best = 0;
+  for (int i = 0; i < 6; ++i) {
+    compat::cuda_synchronize();
+    Stopwatch t;
+    dst.copy_(src);
+    compat::cuda_synchronize();
+    if (i > 0) best = std::max(best, 2.0 * double(bytes) / t.seconds());
+  }
+  return best;
+}
+
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
@@ -44,11 +60,14 @@ int cmd_bench(int argc, char** argv) {
   std::cout << "model: " << m->path << label << "\n"
             << "device: " << model.device().str() << ", dtype " << dtype_name(model.dtype()) << ", cache " << k_type_from_args(a) << "/"
             << v_type_from_args(a) << ", torch " << compat::torch_version() << ", threads " << at::get_num_threads() << "\n\n";
-  std::printf("| batch | prompt | gen | prefill tok/s | decode tok/s | decode ms/step | peak %s MiB |\n", cuda ? "GPU" : "host RSS");
-  std::printf("|---:|---:|---:|---:|---:|---:|---:|\n");
+  struct Row {
+    int64_t batch;
+    double prefill, decode, kv_bytes, peak_mib;
+  };
+  std::vector<Row> rows;
   for (int64_t B : batches) {
     if (P + G > m->config.context_length) throw Error(ErrorKind::kInvalidArgument, "prompt + gen tokens exceed the model context");
-    double best_prefill = 0, best_decode = 0;
+    double best_prefill = 0, best_decode = 0, kv_bytes_mid = 0;
     compat::cuda_reset_peak();
     for (int r = 0; r < reps + 1; ++r) {  // the first run warms up and is not counted
       auto cache = model.make_cache(k_type_from_args(a), v_type_from_args(a), P + G, B);
@@ -63,13 +82,28 @@ int cmd_bench(int argc, char** argv) {
       for (int64_t g = 0; g < G; ++g) next = model.forward(next, *cache, true).argmax(-1);
       compat::cuda_synchronize();
       double decode = t.seconds();
+      kv_bytes_mid = double(cache->memory().total()) * double(P + G / 2) / double(P + G);  // the cache at mid-decode
       if (r == 0) continue;
       best_prefill = std::max(best_prefill, double(B * P) / prefill);
       best_decode = std::max(best_decode, double(B * G) / decode);
     }
     double peak = cuda ? double(compat::cuda_peak_bytes()) / (1 << 20) : host_peak_mib();
-    std::printf("| %lld | %lld | %lld | %.1f | %.1f | %.3f | %.0f |\n", (long long)B, (long long)P, (long long)G, best_prefill, best_decode,
-                1000.0 * double(B) / best_decode, peak);
+    rows.push_back({B, best_prefill, best_decode, kv_bytes_mid, peak});
+  }
+  // The floor of a decode step: every weight byte and the step's KV bytes read once, at the
+  // copy rate measured now (after the runs, so its buffers do not count in their peak memory).
+  const double bandwidth = copy_bandwidth(model.device(), cuda ? (int64_t(2) << 30) : (int64_t(256) << 20));
+  const double weight_bytes = double(m->weights.bytes());
+  std::printf("weights %.1f MiB; measured copy rate %.1f GB/s (bytes read + written); decode floor = (weights + KV) / that rate\n\n",
+              weight_bytes / (1 << 20), bandwidth / 1e9);
+  std::printf("| batch | prompt | gen | prefill tok/s | decode tok/s | decode ms/step | floor ms/step | floor / step | peak %s MiB |\n",
+              cuda ? "GPU" : "host RSS");
+  std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (const Row& r : rows) {
+    const double step_ms = 1000.0 * double(r.batch) / r.decode;
+    const double floor_ms = 1000.0 * (weight_bytes + r.kv_bytes) / bandwidth;
+    std::printf("| %lld | %lld | %lld | %.1f | %.1f | %.3f | %.3f | %.1f%% | %.0f |\n", (long long)r.batch, (long long)P, (long long)G, r.prefill,
+                r.decode, step_ms, floor_ms, 100.0 * floor_ms / step_ms, r.peak_mib);
   }
   std::cout << "\n(best of " << reps << " runs after one warm-up; decode tok/s counts tokens of all sequences in the batch)\n";
   return 0;
