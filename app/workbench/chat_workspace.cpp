@@ -332,9 +332,7 @@ void ChatWorkspace::updateKvEstimate() {
     kv_estimate_->setText(tr("Open a model to see the KV memory."));
     return;
   }
-  // Scale the f32/f32 figure of the loaded model to the chosen storage widths.
-  auto width = [](const QString& t) { return t == "f32" ? 4 : 2; };
-  long long per_token = model_.kv_bytes_per_token / 8 * (width(k_type_->currentText()) + width(v_type_->currentText()));
+  long long per_token = kv_bytes_per_token(model_.kv_elements_per_token, k_type_->currentText(), v_type_->currentText());
   kv_estimate_->setText(tr("%1 per token · %2 at the full context of %3")
                             .arg(views::format_bytes(per_token))
                             .arg(views::format_bytes(per_token * model_.context_length))

@@ -23,9 +23,9 @@ struct LlmWorker::Engine {
 LlmWorker::LlmWorker() = default;
 LlmWorker::~LlmWorker() = default;
 
-long long kv_bytes_per_token(long long n_layers, long long n_kv_heads, long long head_dim, const QString& k_type, const QString& v_type) {
+long long kv_bytes_per_token(long long kv_elements_per_token, const QString& k_type, const QString& v_type) {
   auto bytes = [](const QString& t) { return t == "f32" ? 4 : 2; };
-  return n_layers * n_kv_heads * head_dim * (bytes(k_type) + bytes(v_type));
+  return kv_elements_per_token * (bytes(k_type) + bytes(v_type));
 }
 
 void LlmWorker::loadModel(const QString& path, const QString& tokenizer) {
@@ -49,7 +49,7 @@ void LlmWorker::loadModel(const QString& path, const QString& tokenizer) {
     ModelSummary s;
     s.path = path;
     s.context_length = c.context_length;
-    s.kv_bytes_per_token = kv_bytes_per_token(c.n_layers, c.n_kv_heads, c.head_dim, "f32", "f32");
+    s.kv_elements_per_token = c.n_layers * c.n_kv_heads * c.head_dim;
     s.detected_template = chat_template_name(detect_chat_template(e->model->chat_template));
     auto q = [](const auto& v) { return QString::fromStdString(v); };
     s.rows = {{"file", path},

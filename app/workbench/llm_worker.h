@@ -16,7 +16,7 @@ struct ModelSummary {
   QString path;
   std::vector<std::pair<QString, QString>> rows;  // metadata panel
   long long context_length = 0;
-  long long kv_bytes_per_token = 0;
+  long long kv_elements_per_token = 0;  // layers x KV heads x head_dim, for K and for V each
   QString detected_template;
 };
 
@@ -63,8 +63,8 @@ class LlmWorker : public QObject {
   CancelToken cancel_;
 };
 
-// KV bytes per token for a model shape and cache types (f32=4, f16/bf16=2 bytes per element).
-long long kv_bytes_per_token(long long n_layers, long long n_kv_heads, long long head_dim, const QString& k_type, const QString& v_type);
+// KV bytes per token for the full-precision cache types (f32 = 4, f16/bf16 = 2 bytes per element).
+long long kv_bytes_per_token(long long kv_elements_per_token, const QString& k_type, const QString& v_type);
 
 }  // namespace qs::workbench
 

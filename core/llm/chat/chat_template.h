@@ -24,8 +24,8 @@ ChatTemplate detect_chat_template(const std::string& jinja);
 
 // The prompt text for the conversation so far, ending where the assistant's reply begins when
 // add_assistant_prefix ("plain" joins the contents with blank lines and lets the model continue
-// the text, for completion models such as stories260K). BOS is not included (the tokenizer adds it); special tokens appear as
-// text and must be encoded with parse_special.
+// the text, for completion models such as stories260K). BOS is not included (the tokenizer adds
+// it); special tokens appear as text and must be encoded with parse_special.
 std::string apply_chat_template(ChatTemplate t, const std::vector<ChatMessage>& messages, bool add_assistant_prefix);
 
 }  // namespace qs
