@@ -29,5 +29,6 @@ int cmd_chat(int argc, char** argv);
 int cmd_ppl(int argc, char** argv);
 int cmd_kld(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
+int cmd_mri(int argc, char** argv);  // the `mri` command group (app/cli/mri/)
 
 }  // namespace qs::cli

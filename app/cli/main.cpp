@@ -9,7 +9,7 @@
 namespace {
 
 void usage() {
-  std::cout << "quantiscope: run and evaluate Llama-family models with quantized KV caches\n\n"
+  std::cout << "quantiscope: run and evaluate Llama-family models with quantized KV caches, and MRI reconstructions\n\n"
                "usage: quantiscope COMMAND [options]\n\n"
                "commands:\n"
                "  info MODEL                     architecture, shapes, tokenizer, template (--hash, --metadata)\n"
@@ -17,7 +17,8 @@ void usage() {
                "  chat --model M [--system TEXT] [--template NAME]\n"
                "  ppl --model M --file TEXT --ctx N [--doc-sep S] [--save-logits F [--force]]\n"
                "  kld --model M --file TEXT --reference F\n"
-               "  bench (--model M | --random-init llama2-7b|llama3-8b) [--batch 1,16] [--prompt-tokens N] [--gen-tokens N]\n\n"
+               "  bench (--model M | --random-init llama2-7b|llama3-8b) [--batch 1,16] [--prompt-tokens N] [--gen-tokens N]\n"
+               "  mri info|simulate|mask|recon|eval|compare ...   MRI volumes, k-space, reconstructions (quantiscope mri --help)\n\n"
                "common options:\n"
                "  --model/-m PATH     GGUF file, Hugging Face folder or llama2.c checkpoint\n"
                "  --tokenizer/-z F    tokenizer (llama2.c .bin, tokenizer.json)\n"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
     if (cmd == "ppl") return qs::cli::cmd_ppl(argc, argv);
     if (cmd == "kld") return qs::cli::cmd_kld(argc, argv);
     if (cmd == "bench") return qs::cli::cmd_bench(argc, argv);
+    if (cmd == "mri") return qs::cli::cmd_mri(argc, argv);
     std::cerr << "error: unknown command '" << cmd << "' (see quantiscope --help)\n";
     return 2;
   } catch (const qs::Error& e) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/common/error.h"
+#include "core/common/output_guard.h"
 #include "core/llm/formats/ggml_types.h"
 
 namespace qs {
@@ -15,7 +16,7 @@ constexpr size_t kHeader = 8 + 4 + 4 + 8;
 }  // namespace
 
 LogitWriter::LogitWriter(const std::string& path, int64_t vocab, int64_t ctx, bool overwrite) : path_(path), vocab_(vocab), ctx_(ctx) {
-  if (!overwrite && std::filesystem::exists(path)) fail(ErrorKind::kInvalidArgument, "'" + path + "' exists; pass --force to replace it");
+  ensure_may_write(path, overwrite);
   f_ = std::fopen(path.c_str(), "wb");
   if (!f_) fail_io("cannot write '" + path + "'");
   uint32_t v = uint32_t(vocab), c = uint32_t(ctx);

@@ -1,0 +1,110 @@
+#include "app/cli/mri/mri_common.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "core/common/error.h"
+#include "core/common/output_guard.h"
+
+namespace qs::cli::mri {
+
+at::Tensor select_slices(const at::Tensor& x, const std::string& range) {
+  if (range.empty()) return x;
+  const int64_t n = x.size(0);
+  long long a = 0, b = 0;
+  char extra = 0;
+  if (std::sscanf(range.c_str(), "%lld:%lld%c", &a, &b, &extra) == 2) {
+  } else if (std::sscanf(range.c_str(), "%lld%c", &a, &extra) == 1) {
+    b = a + 1;
+  } else {
+    fail(ErrorKind::kInvalidArgument, "--slices expects A:B or A, got '" + range + "'");
+  }
+  if (a < 0 || b > n || a >= b)
+    fail(ErrorKind::kInvalidArgument, "--slices " + range + " is outside the volume's " + std::to_string(n) + " slices");
+  return x.slice(0, a, b);
+}
+
+std::pair<int64_t, int64_t> parse_size(const std::string& text, const std::string& option) {
+  long long h = 0, w = 0;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%lldx%lld%c", &h, &w, &extra) == 2 && h > 0 && w > 0 && h <= 65536 && w <= 65536) return {h, w};
+  if (std::sscanf(text.c_str(), "%lld%c", &h, &extra) == 1 && h > 0 && h <= 65536) return {h, h};
+  fail(ErrorKind::kInvalidArgument, option + " expects HxW (or N for NxN), got '" + text + "'");
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+qs::mri::MaskSpec mask_spec_from_args(const Args& a, const std::string& prefix) {
+  qs::mri::MaskSpec s;
+  s.type = a.get("--" + prefix + "type", "random");
+  s.acceleration = a.get_double("--accel", 4.0);
+  s.center_fraction = a.get_double("--center", -1.0);
+  const long long seed = a.get_ll("--seed", 0);
+  if (seed < 0) fail(ErrorKind::kInvalidArgument, "--seed must be >= 0");
+  s.seed = static_cast<uint64_t>(seed);
+  return s;
+}
+
+qs::mri::ReconOptions recon_options_from_args(const Args& a, const std::string& method) {
+  qs::mri::ReconOptions o;
+  for (const auto& kv : a.all("-o")) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) fail(ErrorKind::kInvalidArgument, "-o expects NAME=VALUE, got '" + kv + "'");
+    std::string name = kv.substr(0, eq);
+    // "cs-tv.lambda=..." applies to one method only (mri compare runs several).
+    if (const auto dot = name.find('.'); dot != std::string::npos) {
+      if (name.substr(0, dot) != method) continue;
+      name = name.substr(dot + 1);
+    }
+    o.set(name, kv.substr(eq + 1));
+  }
+  if (method != "zero-filled")
+    for (const char* shortcut : {"lambda", "iters", "rho"})
+      if (a.has(std::string("--") + shortcut) && !(std::string(shortcut) == "rho" && method != "cs-tv"))
+        o.set(shortcut, a.get(std::string("--") + shortcut));
+  return o;
+}
+
+qs::ProgressFn progress_printer(const std::string& what) {
+  return [what](long long done, long long total) {
+    if (total <= 0) return;
+    const long long step = std::max<long long>(1, total / 20);
+    if (done % step == 0 || done == total) std::cerr << "\r[" << done << "/" << total << " " << what << "]" << std::flush;
+    if (done == total) std::cerr << "\n";
+  };
+}
+
+at::Tensor magnitude(const at::Tensor& x) { return (x.is_complex() ? at::abs(x) : x).to(at::kCPU, at::kFloat); }
+
+void print_metrics(const qs::mri::VolumeMetrics& m, bool per_slice) {
+  char line[160];
+  if (per_slice) {
+    std::printf("%6s %12s %10s %10s\n", "slice", "NMSE", "PSNR", "SSIM");
+    for (size_t i = 0; i < m.slices.size(); ++i)
+      std::printf("%6zu %12.6g %10.4f %10.6f\n", i, m.slices[i].nmse, m.slices[i].psnr, m.slices[i].ssim);
+  }
+  std::snprintf(line, sizeof line, "volume: NMSE %.6g  PSNR %.4f dB  SSIM %.6f  (data range %.6g, %zu slices)", m.nmse, m.psnr, m.ssim,
+                m.data_range, m.slices.size());
+  std::cout << line << std::endl;
+}
+
+void write_metrics_csv(const std::string& path, const qs::mri::VolumeMetrics& m, bool force) {
+  ensure_may_write(path, force);
+  std::ofstream f(path);
+  f.precision(10);
+  f << "slice,nmse,psnr,ssim\n";
+  for (size_t i = 0; i < m.slices.size(); ++i) f << i << "," << m.slices[i].nmse << "," << m.slices[i].psnr << "," << m.slices[i].ssim << "\n";
+  f << "volume," << m.nmse << "," << m.psnr << "," << m.ssim << "\n";
+  if (!f) fail_io("cannot write '" + path + "'");
+}
+
+}  // namespace qs::cli::mri

@@ -1,0 +1,41 @@
+// What the `quantiscope mri ...` subcommands share: slice ranges, sizes, masks from options,
+// metric tables and CSV.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "app/cli/args.h"
+#include "core/mri/mask.h"
+#include "core/mri/metrics.h"
+#include "core/mri/recon/recon_method.h"
+#include "core/mri/volume.h"
+
+namespace qs::cli::mri {
+
+int cmd_info(int argc, char** argv);
+int cmd_simulate(int argc, char** argv);
+int cmd_mask(int argc, char** argv);
+int cmd_recon(int argc, char** argv);
+int cmd_eval(int argc, char** argv);
+int cmd_compare(int argc, char** argv);
+
+// "a:b" (half-open), "a" (one slice) or "" (all) applied to axis 0.
+at::Tensor select_slices(const at::Tensor& x, const std::string& range);
+// "HxW" -> {H, W}.
+std::pair<int64_t, int64_t> parse_size(const std::string& text, const std::string& option);
+std::vector<std::string> split_list(const std::string& text);
+// --type/--accel/--center/--seed (with the given option prefix, "" or "mask-").
+qs::mri::MaskSpec mask_spec_from_args(const Args& a, const std::string& prefix);
+// -o NAME=VALUE options (repeatable) plus --lambda/--iters/--rho shortcuts.
+qs::mri::ReconOptions recon_options_from_args(const Args& a, const std::string& method);
+// Prints "[done/total what]" on stderr.
+qs::ProgressFn progress_printer(const std::string& what);
+// The magnitude of a reconstruction, on CPU, float32.
+at::Tensor magnitude(const at::Tensor& x);
+
+void print_metrics(const qs::mri::VolumeMetrics& m, bool per_slice);
+void write_metrics_csv(const std::string& path, const qs::mri::VolumeMetrics& m, bool force);
+
+}  // namespace qs::cli::mri

@@ -1,0 +1,86 @@
+#include "core/mri/io/cfl.h"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "core/common/error.h"
+#include "core/common/file_bytes.h"
+
+namespace qs::mri {
+
+namespace {
+constexpr int kBartDims = 16;
+constexpr int kCoilDim = 3;
+constexpr int kSliceDim = 13;
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+}  // namespace
+
+std::string cfl_base(const std::string& path) {
+  if (ends_with(path, ".cfl") || ends_with(path, ".hdr")) return path.substr(0, path.size() - 4);
+  return path;
+}
+
+at::Tensor read_cfl(const std::string& path) {
+  const std::string base = cfl_base(path);
+  const std::string hdr = read_text_file(base + ".hdr");
+  std::istringstream in(hdr);
+  std::string line;
+  std::vector<int64_t> dims;
+  while (std::getline(in, line)) {
+    if (line.rfind("# Dimensions", 0) != 0) continue;
+    if (!std::getline(in, line)) break;
+    std::istringstream d(line);
+    long long v;
+    while (d >> v) {
+      if (v < 1 || v > (1LL << 31)) fail_format("'" + base + ".hdr': dimension " + std::to_string(v) + " is out of range");
+      dims.push_back(v);
+    }
+    break;
+  }
+  if (dims.empty() || dims.size() > kBartDims) fail_format("'" + base + ".hdr' has no valid '# Dimensions' line");
+  dims.resize(kBartDims, 1);
+  uint64_t total = 1;  // each dim <= 2^31, and we stop as soon as the file cannot hold it
+  for (auto d : dims) {
+    total *= static_cast<uint64_t>(d);
+    if (total > (uint64_t{1} << 40)) fail_format("'" + base + ".hdr' promises more data than any .cfl file could hold");
+  }
+  const auto file = FileBytes::open(base + ".cfl");
+  const FileBytes& bytes = *file;
+  if (total * 8 != static_cast<uint64_t>(bytes.size()))
+    fail_format("'" + base + ".cfl' holds " + std::to_string(bytes.size()) + " bytes but its header promises " +
+                std::to_string(static_cast<long long>(total)) + " complex values");
+  const int64_t w = dims[0], h = dims[1], c = dims[kCoilDim];
+  int64_t s = dims[2];
+  for (int i = 4; i < kBartDims; ++i) s *= dims[i];
+  if (c > 1 && dims[2] > 1) fail(ErrorKind::kUnsupported, "'" + base + "': 3-D multi-coil data (dims 2 and 3 both > 1) is not supported");
+  at::Tensor t = at::empty({static_cast<int64_t>(total)}, at::kComplexFloat);
+  std::memcpy(t.data_ptr(), bytes.data(), bytes.size());
+  if (c > 1) return t.view({s, c, h, w});
+  return t.view({s, h, w});
+}
+
+void write_cfl(const std::string& path, const at::Tensor& x) {
+  const std::string base = cfl_base(path);
+  std::vector<int64_t> dims(kBartDims, 1);
+  at::Tensor t = x.to(at::kCPU);
+  t = (t.is_complex() ? t : t.to(at::kFloat)).to(at::kComplexFloat).contiguous();
+  dims[0] = t.size(-1);
+  dims[1] = t.size(-2);
+  if (t.dim() == 3) dims[kSliceDim] = t.size(0);
+  else if (t.dim() == 4) dims[kCoilDim] = t.size(1), dims[kSliceDim] = t.size(0);
+  else if (t.dim() != 2) fail(ErrorKind::kInvalidArgument, "write_cfl takes 2-D, 3-D or 4-D tensors");
+  std::ofstream h(base + ".hdr");
+  h << "# Dimensions\n";
+  for (int i = 0; i < kBartDims; ++i) h << dims[i] << (i + 1 < kBartDims ? " " : "\n");
+  if (!h) fail_io("cannot write '" + base + ".hdr'");
+  std::ofstream c(base + ".cfl", std::ios::binary);
+  c.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.numel() * 8));
+  if (!c) fail_io("cannot write '" + base + ".cfl'");
+}
+
+}  // namespace qs::mri

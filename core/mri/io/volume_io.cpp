@@ -1,0 +1,125 @@
+#include "core/mri/io/volume_io.h"
+
+#include <filesystem>
+
+#include "core/common/error.h"
+#include "core/common/output_guard.h"
+#include "core/mri/fft.h"
+#include "core/mri/io/cfl.h"
+#include "core/mri/io/fastmri_h5.h"
+#include "core/mri/simulate.h"
+#ifdef QS_WITH_ITK
+#include "core/mri/io/itk_io.h"
+#endif
+
+namespace qs::mri {
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+bool is_cfl(const std::string& p) { return ends_with(p, ".cfl") || ends_with(p, ".hdr"); }
+bool is_h5(const std::string& p) { return ends_with(p, ".h5") || ends_with(p, ".hdf5"); }
+
+#ifndef QS_WITH_ITK
+[[noreturn]] void no_itk(const std::string& path) {
+  fail(ErrorKind::kUnsupported, "'" + path + "': this build has no ITK; it reads fastMRI .h5 and BART .cfl only");
+}
+#endif
+
+}  // namespace
+
+bool have_itk() {
+#ifdef QS_WITH_ITK
+  return true;
+#else
+  return false;
+#endif
+}
+
+Volume read_volume(const std::string& path, const ReadOptions& o) {
+  if (!std::filesystem::exists(path) && !(is_cfl(path) && std::filesystem::exists(cfl_base(path) + ".hdr")))
+    fail_io("'" + path + "' does not exist");
+  Volume v;
+  if (is_h5(path) || (!std::filesystem::is_directory(path) && is_hdf5_file(path))) {
+    Scan s = read_fastmri(path);
+    v.data = s.target.defined() ? s.target : rss(ifft2c(s.kspace), 1).to(at::kFloat);
+    v.format = "fastMRI HDF5 (" + (s.target.defined() ? s.target_name : std::string("RSS of kspace")) + ")";
+  } else if (is_cfl(path)) {
+    v.data = read_cfl(path);
+    if (v.data.dim() == 4) v.data = rss(v.data, 1).to(at::kFloat);
+    v.format = "BART cfl";
+  } else {
+#ifdef QS_WITH_ITK
+    v = read_itk_volume(path, o.time_point);
+#else
+    no_itk(path);
+#endif
+  }
+  v.source = path;
+  return v;
+}
+
+Scan read_scan(const std::string& path) {
+  if (is_cfl(path)) {
+    Scan s;
+    s.kspace = read_cfl(path);
+    s.multicoil = s.kspace.dim() == 4;
+    if (!s.multicoil) s.kspace = s.kspace.unsqueeze(1);
+    return s;
+  }
+  if (!std::filesystem::exists(path)) fail_io("'" + path + "' does not exist");
+  Scan s = read_fastmri(path);
+  if (!s.kspace.defined()) fail_format("'" + path + "' has no 'kspace' dataset (it holds only " + s.target_name + ")");
+  return s;
+}
+
+at::Tensor read_mask(const std::string& path) {
+  if (is_h5(path) || (std::filesystem::is_regular_file(path) && is_hdf5_file(path))) {
+    Scan s = read_fastmri(path);
+    if (!s.mask.defined()) fail_format("'" + path + "' has no 'mask' dataset");
+    return s.mask;
+  }
+  at::Tensor m = is_cfl(path) ? read_cfl(path) : read_volume(path).data;
+  m = (m.is_complex() ? at::abs(m) : m).to(at::kFloat);
+  if (m.dim() == 3 && m.size(0) == 1) m = m[0];
+  if (m.dim() != 2 && m.dim() != 1) fail_format("'" + path + "' is not a 1-D or 2-D mask (it is " + shape_string(m) + ")");
+  return m;
+}
+
+void write_volume(const std::string& path, const Volume& v, const WriteOptions& o) {
+  ensure_may_write(is_cfl(path) ? cfl_base(path) + ".cfl" : path, o.force);
+  if (is_cfl(path)) return write_cfl(path, v.data);
+  if (is_h5(path)) {
+    Scan s;
+    s.target = v.data.is_complex() ? at::abs(v.data) : v.data;
+    s.target_name = "reconstruction_esc";
+    s.numeric_attrs["max"] = s.target.max().item<double>();
+    return write_fastmri(path, s);
+  }
+#ifdef QS_WITH_ITK
+  if (ends_with(path, ".png")) {
+    const at::Tensor mag = (v.data.is_complex() ? at::abs(v.data) : v.data).to(at::kCPU, at::kFloat);
+    const long long s = o.png_slice < 0 ? mag.size(0) / 2 : o.png_slice;
+    if (s >= mag.size(0)) fail(ErrorKind::kInvalidArgument, "slice " + std::to_string(s) + " is outside the volume's " + std::to_string(mag.size(0)) + " slices");
+    double lo = o.window_low, hi = o.window_high;
+    if (hi < lo) {
+      lo = 0;
+      hi = at::quantile(mag.flatten().to(at::kDouble), 0.995).item<double>();
+    }
+    return write_png_slice(path, mag[s], lo, hi);
+  }
+  return write_itk_volume(path, v);
+#else
+  no_itk(path);
+#endif
+}
+
+void write_scan(const std::string& path, const Scan& scan, bool force) {
+  ensure_may_write(is_cfl(path) ? cfl_base(path) + ".cfl" : path, force);
+  if (is_cfl(path)) return write_cfl(path, scan.multicoil ? scan.kspace : scan.kspace.squeeze(1));
+  write_fastmri(path, scan);
+}
+
+}  // namespace qs::mri

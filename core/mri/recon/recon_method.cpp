@@ -1,0 +1,79 @@
+#include "core/mri/recon/recon_method.h"
+
+#include <cmath>
+#include <set>
+
+#include "core/common/error.h"
+#include "core/mri/fft.h"
+#include "core/mri/simulate.h"
+#include "core/mri/volume.h"
+
+namespace qs::mri {
+
+namespace {
+
+double parse_number(const std::string& name, const std::string& v) {
+  try {
+    size_t used = 0;
+    const double d = std::stod(v, &used);
+    if (used != v.size() || !std::isfinite(d)) throw std::invalid_argument(v);
+    return d;
+  } catch (const std::exception&) {
+    fail(ErrorKind::kInvalidArgument, "option " + name + "=" + v + " is not a number");
+  }
+}
+
+}  // namespace
+
+double ReconOptions::number(const std::string& name, double def) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? def : parse_number(name, it->second);
+}
+
+long long ReconOptions::integer(const std::string& name, long long def) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) return def;
+  const double d = parse_number(name, it->second);
+  if (d != std::floor(d) || d < 0 || d > 1e9) fail(ErrorKind::kInvalidArgument, "option " + name + "=" + it->second + " must be a non-negative integer");
+  return static_cast<long long>(d);
+}
+
+std::string ReconOptions::text(const std::string& name, const std::string& def) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? def : it->second;
+}
+
+Registry<ReconFactory>& recon_registry() {
+  static Registry<ReconFactory> registry;
+  return registry;
+}
+
+std::vector<std::string> recon_methods() { return recon_registry().names(); }
+
+at::Tensor run_recon(const std::string& method, const ReconProblem& p, const ReconOptions& options, const ProgressFn& progress,
+                     const CancelToken& cancel) {
+  const auto instance = recon_registry().get(method).factory();
+  std::set<std::string> known;
+  std::string list;
+  for (const auto& o : instance->options()) known.insert(o.name), list += (list.empty() ? "" : ", ") + o.name;
+  for (const auto& [name, value] : options.values())
+    if (!known.count(name)) fail(ErrorKind::kInvalidArgument, "method " + method + " has no option '" + name + "' (it has: " + (list.empty() ? "none" : list) + ")");
+  if (!p.kspace.defined() || p.kspace.dim() != 4 || !p.kspace.is_complex())
+    fail(ErrorKind::kInvalidArgument, "reconstruction needs complex k-space (S, C, H, W)");
+  if (!p.mask.defined() || p.mask.dim() != 2 || p.mask.size(0) != p.kspace.size(2) || p.mask.size(1) != p.kspace.size(3))
+    fail(ErrorKind::kInvalidArgument, "mask " + (p.mask.defined() ? shape_string(p.mask) : std::string("(none)")) + " does not match k-space slices " +
+                                          std::to_string(p.kspace.size(2)) + " x " + std::to_string(p.kspace.size(3)));
+  check_finite(p.kspace, "k-space");
+  return instance->reconstruct(p, options, progress, cancel);
+}
+
+double data_scale(const ReconProblem& p, double scale) {
+  if (scale > 0) return scale;
+  const at::Tensor zf = rss(ifft2c(p.kspace), 1);
+  at::Tensor flat = zf.flatten().to(at::kFloat);
+  if (flat.numel() > (1 << 24)) flat = flat.slice(0, 0, flat.numel(), flat.numel() / (1 << 23));
+  const double q = at::quantile(flat, 0.99).item<double>();
+  return q > 0 ? q : 1.0;
+}
+
+}  // namespace qs::mri
