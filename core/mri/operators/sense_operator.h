@@ -32,17 +32,20 @@ class SenseOperator {
 at::Tensor estimate_coil_maps(const at::Tensor& kspace, const at::Tensor& mask);
 
 // Conjugate gradient for a Hermitian positive-definite operator, starting from x0.
+// Re<a, b> = Re sum conj(a) b, as a 0-dim real tensor (no host sync inside the loop).
+inline at::Tensor real_inner(const at::Tensor& a, const at::Tensor& b) { return at::real(a.conj() * b).sum(); }
+
 template <typename Op>
 at::Tensor conjugate_gradient(const Op& op, const at::Tensor& rhs, at::Tensor x, int iterations) {
   at::Tensor r = rhs - op(x);
   at::Tensor p = r.clone();
-  at::Tensor rs = at::real(at::vdot(r.flatten(), r.flatten()));
+  at::Tensor rs = real_inner(r, r);
   for (int i = 0; i < iterations; ++i) {
     const at::Tensor ap = op(p);
-    const at::Tensor alpha = rs / at::real(at::vdot(p.flatten(), ap.flatten())).clamp_min(1e-30);
+    const at::Tensor alpha = rs / real_inner(p, ap).clamp_min(1e-30);
     x = x + alpha * p;
     r = r - alpha * ap;
-    const at::Tensor rs_new = at::real(at::vdot(r.flatten(), r.flatten()));
+    const at::Tensor rs_new = real_inner(r, r);
     p = r + (rs_new / rs.clamp_min(1e-30)) * p;
     rs = rs_new;
   }
