@@ -25,6 +25,7 @@
 #include <itkPNGImageIOFactory.h>
 
 #include "core/common/error.h"
+#include "core/mri/io/payload_check.h"
 
 namespace qs::mri {
 
@@ -117,6 +118,7 @@ Volume read_itk_volume(const std::string& path, long long time_point) {
     io->SetFileName(path);
     io->ReadImageInformation();
     if (io->GetNumberOfDimensions() > 4) fail(ErrorKind::kUnsupported, "'" + path + "' has more than 4 dimensions");
+    check_image_payload(path, static_cast<uint64_t>(io->GetImageSizeInBytes()));
     const auto pixel = io->GetPixelType();
     const long long t = time_point < 0 ? 0 : time_point;
     Volume v;
@@ -137,6 +139,19 @@ Volume read_itk_volume(const std::string& path, long long time_point) {
       reader->SetFileName(path);
       reader->Update();
       v = to_volume<itk::VectorImage<float, 4>>(reader->GetOutput(), t, at::kComplexFloat, path);
+    } else if ((pixel == itk::IOPixelEnum::RGB || pixel == itk::IOPixelEnum::RGBA) && io->GetNumberOfComponents() >= 3) {
+      // Grey images saved as colour (common for PNG slices): ITU-R 601 luminance.
+      auto reader = itk::ImageFileReader<itk::VectorImage<float, 4>>::New();
+      reader->SetFileName(path);
+      reader->Update();
+      const auto size = reader->GetOutput()->GetLargestPossibleRegion().GetSize();
+      const int64_t nc = io->GetNumberOfComponents();
+      const at::Tensor all = at::from_blob(reader->GetOutput()->GetBufferPointer(),
+                                           {static_cast<int64_t>(size[3]), static_cast<int64_t>(size[2]), static_cast<int64_t>(size[1]), static_cast<int64_t>(size[0]), nc}, at::kFloat);
+      if (t >= all.size(0)) fail(ErrorKind::kInvalidArgument, "'" + path + "' has no time point " + std::to_string(t));
+      const at::Tensor rgb = all[t];
+      v.data = (0.299 * rgb.select(-1, 0) + 0.587 * rgb.select(-1, 1) + 0.114 * rgb.select(-1, 2)).contiguous();
+      copy_geometry(reader->GetOutput(), v.geometry);
     } else {
       fail(ErrorKind::kUnsupported, "'" + path + "' has " + itk::ImageIOBase::GetPixelTypeAsString(pixel) + " pixels; only scalar and complex images are MRI data");
     }
