@@ -2,8 +2,8 @@
 """Peer check of Quantiscope's compressed-sensing reconstructions against BART's `pics`.
 
 Both tools get the same single-coil k-space (simulated by `quantiscope mri simulate`), the
-same mask, the same data scaling (BART: -w, ours: -o scale=), the same lambda and the same
-iteration count, exchanged through BART .cfl files. Metrics come from `quantiscope mri eval`
+same mask, the same data scaling (BART: -w, ours: -o scale=), the same lambda, wavelet
+(--wavelet), ADMM rho (-u) and iteration count, exchanged through BART .cfl files. Metrics come from `quantiscope mri eval`
 (fastMRI definitions) against the fully sampled magnitude. Prints a markdown table with PSNR,
 SSIM, NMSE and seconds per slice of both tools from the same run; with --check, exits 1 when
 one of ours is more than --tolerance dB below BART's.
@@ -70,6 +70,8 @@ def main():
     ap.add_argument("--iters", type=int, default=100)
     ap.add_argument("--lambda-wavelet", type=float, default=0.005)
     ap.add_argument("--lambda-tv", type=float, default=0.005)
+    ap.add_argument("--wavelet", default="haar", help="haar or db2 (BART: dau2)")
+    ap.add_argument("--rho-factor", type=float, default=10.0, help="ADMM rho = factor x lambda, for both tools")
     ap.add_argument("--seed", default="0")
     ap.add_argument("--tolerance", type=float, default=0.5)
     ap.add_argument("--check", action="store_true")
@@ -102,14 +104,16 @@ def main():
             ku = np.where(mask[:, :, None], k, 0)
             # One scale for both tools: the zero-filled 99th percentile (Quantiscope's automatic rule).
             scale = float(np.percentile(np.abs(ifft2c(ku)), 99))
-            for method, reg, lam in (("cs-wavelet", "W", a.lambda_wavelet), ("cs-tv", "T", a.lambda_tv)):
+            for method, reg, lam, extra in (("cs-wavelet", "W", a.lambda_wavelet, ["--wavelet", {"db2": "dau2"}.get(a.wavelet, a.wavelet)]),
+                                            ("cs-tv", "T", a.lambda_tv, ["-u", repr(a.rho_factor * a.lambda_tv)])):
+                opts = ["-o", "wavelet=" + a.wavelet] if method == "cs-wavelet" else ["--rho", repr(a.rho_factor * lam)]
                 out = run([q, "mri", "recon", "--method", method, "--kspace", j("k.cfl"), "--mask", j("mask.cfl"), "--lambda", str(lam),
-                           "--iters", str(a.iters), "-o", "scale=%r" % scale, "--out", j("ours.cfl"), "--force"])
+                           "--iters", str(a.iters), "-o", "scale=%r" % scale, "--out", j("ours.cfl"), "--force"] + opts)
                 ours_sec = float(re.search(r"\(([\d.]+) s per slice\)", out).group(1))
                 bart_imgs, t0 = [], time.perf_counter()
                 for i in range(s):
                     write_cfl(j("ku"), ku[:, :, i] / scale)
-                    run([a.bart, "pics", "-w", "1", "-i", str(a.iters), "-R", "%s:3:0:%r" % (reg, lam), j("ku"), j("sens"), j("bart_slice")])
+                    run([a.bart, "pics", "-w", "1", "-i", str(a.iters), "-R", "%s:3:0:%r" % (reg, lam)] + extra + [j("ku"), j("sens"), j("bart_slice")])
                     bart_imgs.append(read_cfl(j("bart_slice")).reshape(w, h, order="F") * scale)
                 bart_sec = (time.perf_counter() - t0) / s
                 stack = np.zeros([w, h] + [1] * 11 + [s], dtype=np.complex64)
@@ -122,8 +126,8 @@ def main():
                     failures.append("%s %sx %s: ours %.2f dB < BART %.2f dB - %.1f" % (mask_type, accel, method, ours[0], bart[0], a.tolerance))
 
     title = a.label or os.path.basename(a.volume)
-    print("\n%s, slices %s%s, %dx%d, %d iterations; same k-space, mask, scale and lambda for both\n" %
-          (title, a.slices, (", crop " + a.crop) if a.crop else "", h, w, a.iters))
+    print("\n%s, slices %s%s, %dx%d, %d iterations, wavelet %s, rho %g x lambda; same k-space, mask, scale, lambda for both\n" %
+          (title, a.slices, (", crop " + a.crop) if a.crop else "", h, w, a.iters, a.wavelet, a.rho_factor))
     print("| mask | R | method | lambda | PSNR ours | PSNR BART | dPSNR | SSIM ours | SSIM BART | NMSE ours | NMSE BART | s/slice ours | s/slice BART |")
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for m, r, meth, lam, o, osec, b, bsec in rows:

@@ -48,7 +48,8 @@ qs::mri::Scan scan_for(const Args& a, const std::string& path) {
 }  // namespace
 
 int cmd_compare(int argc, char** argv) {
-  Args a(argc, argv, 3, {"--methods", "--accels", "--masks", "--slices", "--crop", "--coils", "--time", "-o", "--csv", "--device", "--seed", "--center"},
+  Args a(argc, argv, 3, {"--methods", "--accels", "--masks", "--slices", "--crop", "--coils", "--time", "-o", "--csv", "--device", "--seed", "--center",
+          "--lambda", "--iters", "--rho"},
          {"--force", "--phase"}, {});
   if (a.positional().size() != 1) fail(ErrorKind::kInvalidArgument, "mri compare takes one volume or fastMRI file");
   if (a.has("--csv")) ensure_may_write(a.get("--csv"), a.flag("--force"));

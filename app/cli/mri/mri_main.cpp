@@ -21,7 +21,7 @@ void mri_usage() {
                "        [--slices A:B] [--crop HxW] [--device cpu|cuda]\n"
                "  eval --target T --pred P [--csv F] [--crop HxW] [--per-slice]\n"
                "  compare VOL|K.h5 [--methods a,b] [--accels 4,8] [--masks random,equispaced] [--slices A:B]\n"
-               "        [--crop HxW] [--coils N] [-o METHOD.NAME=VALUE] [--csv F] [--device cpu|cuda]\n\n"
+               "        [--crop HxW] [--coils N] [--iters N] [--lambda L] [-o METHOD.NAME=VALUE] [--csv F] [--device cpu|cuda]\n\n"
                "Writing over an existing file needs --force. Methods:";
   for (const auto& m : qs::mri::recon_methods()) std::cout << " " << m;
   std::cout << "\n";

@@ -58,6 +58,7 @@ Volume read_volume(const std::string& path, const ReadOptions& o) {
 #endif
   }
   v.source = path;
+  check_finite(v.data, "'" + path + "'");
   return v;
 }
 
@@ -67,11 +68,13 @@ Scan read_scan(const std::string& path) {
     s.kspace = read_cfl(path);
     s.multicoil = s.kspace.dim() == 4;
     if (!s.multicoil) s.kspace = s.kspace.unsqueeze(1);
+    check_finite(s.kspace, "k-space in '" + path + "'");
     return s;
   }
   if (!std::filesystem::exists(path)) fail_io("'" + path + "' does not exist");
   Scan s = read_fastmri(path);
-  if (!s.kspace.defined()) fail_format("'" + path + "' has no 'kspace' dataset (it holds only " + s.target_name + ")");
+  if (!s.kspace.defined()) fail_format("'" + path + "' has no 'kspace' dataset (it holds only " + (s.target_name.empty() ? std::string("a mask") : s.target_name) + ")");
+  check_finite(s.kspace, "k-space in '" + path + "'");
   return s;
 }
 
