@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # On the GPU machine (no Qt, no ITK): build core, CLI and tests against PyTorch's LibTorch 2.x
 # with CUDA, run every test (CUDA ones included), then the GPU benchmarks. Logs go to $OUT.
-#   tools/gpu/build-and-test.sh [--bench]
+#   tools/gpu/build-and-test.sh [--bench | --mri]   (--bench: LLM and MRI benchmarks; --mri: MRI only)
 # Test assets: QUANTISCOPE_DATA (default ../shared/data; on the device machine the caller
 # carries them in .gpu-data/).
 set -euo pipefail
@@ -30,5 +30,21 @@ if [ "${1:-}" = "--bench" ]; then
       $Q bench --random-init llama2-7b --device cuda --dtype $dt -ctk $dt -ctv $dt --batch 1,16 --prompt-tokens 512 --gen-tokens 128 --reps 2
     done
   } 2>&1 | tee "$OUT/bench.md"
+fi
+if [ "${1:-}" = "--bench" ] || [ "${1:-}" = "--mri" ]; then
+  # MRI: the same compare on CPU and CUDA (Colin27 slices 145:155 carried as fastMRI HDF5).
+  Q=./build-cuda/app/quantiscope
+  K=$QUANTISCOPE_DATA/mri/colin27_145_155.h5
+  {
+    for dev in cuda cpu; do
+      echo "### single-coil, $dev"
+      $Q mri compare "$K" --device $dev --iters 100 2>/dev/null
+    done
+    $Q mri simulate "$K" --coils 8 --out /tmp/colin8.h5 --force
+    for dev in cuda cpu; do
+      echo "### 8 coils (simulated), $dev"
+      $Q mri compare /tmp/colin8.h5 --device $dev --iters 100 --accels 4 2>/dev/null
+    done
+  } 2>&1 | tee "$OUT/mri_compare.md"
 fi
 exit $status
