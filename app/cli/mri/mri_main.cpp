@@ -15,7 +15,7 @@ void mri_usage() {
                "  info VOL [--time T]                      format, size, spacing, orientation, k-space layout\n"
                "  simulate VOL --out K.h5|K.cfl [--coils N] [--phase] [--slices A:B] [--crop HxW] [--time T] [--seed S]\n"
                "  mask --type random|equispaced|gaussian2d --accel R [--center F] [--seed S]\n"
-               "       (--shape HxW | --like K.h5) [--out M.h5|M.cfl|M.png]\n"
+               "       [--shape HxW (default 640x368) | --like K.h5] [--out M.h5|M.cfl|M.png]\n"
                "  recon --method M --kspace K [--mask M | --mask-type T --accel R [--center F] [--seed S]]\n"
                "        --out OUT.nii.gz|.h5|.cfl|.png [--lambda L] [--iters N] [--rho P] [-o NAME=VALUE]\n"
                "        [--slices A:B] [--crop HxW] [--device cpu|cuda]\n"

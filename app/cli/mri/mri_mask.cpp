@@ -17,7 +17,10 @@ int cmd_mask(int argc, char** argv) {
   else if (a.has("--like")) {
     const qs::mri::Scan s = qs::mri::read_scan(a.get("--like"));
     h = s.kspace.size(2), w = s.kspace.size(3);
-  } else fail(ErrorKind::kInvalidArgument, "give the k-space size: --shape HxW or --like K.h5");
+  } else {
+    h = 640, w = 368;  // fastMRI's typical knee k-space (readout x phase encode)
+    std::fprintf(stderr, "no --shape or --like: using fastMRI's knee k-space size 640x368\n");
+  }
   const qs::mri::MaskSpec spec = mask_spec_from_args(a, "");
   const at::Tensor m = qs::mri::make_mask(spec, h, w);
   const at::Tensor cols = m.ne(0).any(0);
