@@ -8,7 +8,7 @@ PACKAGES=(
   qt6-base-dev libqcustomplot-dev libgl-dev
   libtorch-dev
   libinsighttoolkit5-dev insighttoolkit5-examples
-  libhdf5-dev
+  libhdf5-dev zlib1g-dev
   libgtest-dev libgmock-dev
   nlohmann-json3-dev
   xvfb xauth

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app/cli/commands.h"
+#include "core/common/allocator_tuning.h"
 #include "core/common/error.h"
 #include "core/kv/kv_cache.h"
 
@@ -32,6 +33,7 @@ void usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  qs::reexec_with_tensor_friendly_malloc(argv);
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     usage();
     return argc < 2 ? 2 : 0;

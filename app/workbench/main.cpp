@@ -8,10 +8,12 @@
 
 #include "app/workbench/chat_workspace.h"
 #include "app/workbench/main_window.h"
+#include "core/common/allocator_tuning.h"
 #include "core/common/data_path.h"
 #include "views/chat/chat_transcript_view.h"
 
 int main(int argc, char** argv) {
+  qs::reexec_with_tensor_friendly_malloc(argv);
   QApplication app(argc, argv);
   QApplication::setOrganizationName("Quantiscope");
   QApplication::setApplicationName("quantiscope-workbench");

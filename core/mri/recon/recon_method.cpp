@@ -64,6 +64,10 @@ at::Tensor run_recon(const std::string& method, const ReconProblem& p, const Rec
     fail(ErrorKind::kInvalidArgument, "mask " + (p.mask.defined() ? shape_string(p.mask) : std::string("(none)")) + " does not match k-space slices " +
                                           std::to_string(p.kspace.size(2)) + " x " + std::to_string(p.kspace.size(3)));
   check_finite(p.kspace, "k-space");
+  // Iterates shrink towards zero in the thresholded bands: subnormal floats there cost ~100x per
+  // operation on x86 CPUs (measured: cs-wavelet at 4x took 3.3 s per slice instead of 0.7).
+  // Flush them to zero on this thread; values below 1e-38 do not matter to an image.
+  at::globalContext().setFlushDenormal(true);
   return instance->reconstruct(p, options, progress, cancel);
 }
 
