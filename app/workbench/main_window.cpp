@@ -28,7 +28,7 @@ MainWindow::MainWindow() {
   chat_ = new ChatWorkspace;
   tabs_->addTab(chat_, tr("Chat"));
   tabs_->addTab(pending(tr("The KV Inspector arrives with the quantized-cache and workbench issues; it is not built yet.")), tr("KV Inspector"));
-  tabs_->addTab(pending(tr("The MRI workspace arrives with the MRI engine and workbench issues; it is not built yet.")), tr("MRI"));
+  tabs_->addTab(pending(tr("The MRI views arrive with the workbench issue; the engine works today from the command line: quantiscope mri --help.")), tr("MRI"));
   setCentralWidget(tabs_);
 
   log_ = new QPlainTextEdit;
