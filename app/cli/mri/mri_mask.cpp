@@ -4,6 +4,7 @@
 #include "app/cli/mri/mri_common.h"
 #include "core/common/error.h"
 #include "core/common/output_guard.h"
+#include "core/common/strings.h"
 #include "core/mri/io/cfl.h"
 #include "core/mri/io/fastmri_h5.h"
 #include "core/mri/io/volume_io.h"
@@ -33,12 +34,12 @@ int cmd_mask(int argc, char** argv) {
     const at::Tensor data = one_d ? m[0] : m;
     qs::mri::Volume v;
     v.data = m.unsqueeze(0);
-    if (out.size() > 4 && out.substr(out.size() - 4) == ".png") {
+    if (ends_with(out, ".png")) {
       qs::mri::WriteOptions wo;
       wo.force = a.flag("--force");
       wo.window_low = 0, wo.window_high = 1;
       qs::mri::write_volume(out, v, wo);
-    } else if (out.size() > 4 && (out.substr(out.size() - 4) == ".cfl" || out.substr(out.size() - 4) == ".hdr")) {
+    } else if (qs::mri::is_cfl_path(out)) {
       ensure_may_write(qs::mri::cfl_base(out) + ".cfl", a.flag("--force"));
       qs::mri::write_cfl(out, m);
     } else {

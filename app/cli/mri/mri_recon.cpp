@@ -25,8 +25,7 @@ int cmd_recon(int argc, char** argv) {
   if (!a.has("--out")) fail(ErrorKind::kInvalidArgument, "--out OUT is required (.nii.gz, .h5, .cfl, .png)");
   const std::string method = a.get("--method", "zero-filled");
   const std::string out = a.get("--out");
-  const bool is_cfl_out = out.size() > 4 && out.substr(out.size() - 4) == ".cfl";
-  ensure_may_write(is_cfl_out ? qs::mri::cfl_base(out) + ".cfl" : out, a.flag("--force"));  // before the work, not after
+  ensure_may_write(qs::mri::is_cfl_path(out) ? qs::mri::cfl_base(out) + ".cfl" : out, a.flag("--force"));  // before the work, not after
 
   qs::mri::Scan scan = qs::mri::read_scan(a.get("--kspace"));
   const at::Device device = parse_device(a.get("--device", "cpu"));

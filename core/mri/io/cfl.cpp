@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/common/error.h"
+#include "core/common/strings.h"
 #include "core/common/file_bytes.h"
 
 namespace qs::mri {
@@ -15,15 +16,11 @@ constexpr int kBartDims = 16;
 constexpr int kCoilDim = 3;
 constexpr int kSliceDim = 13;
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 }  // namespace
 
-std::string cfl_base(const std::string& path) {
-  if (ends_with(path, ".cfl") || ends_with(path, ".hdr")) return path.substr(0, path.size() - 4);
-  return path;
-}
+bool is_cfl_path(const std::string& path) { return ends_with(path, ".cfl") || ends_with(path, ".hdr"); }
+
+std::string cfl_base(const std::string& path) { return is_cfl_path(path) ? path.substr(0, path.size() - 4) : path; }
 
 at::Tensor read_cfl(const std::string& path) {
   const std::string base = cfl_base(path);

@@ -15,5 +15,7 @@ at::Tensor read_cfl(const std::string& base);
 void write_cfl(const std::string& base, const at::Tensor& x);
 // NAME from NAME / NAME.cfl / NAME.hdr.
 std::string cfl_base(const std::string& path);
+// Whether a path names a BART file (.cfl or .hdr).
+bool is_cfl_path(const std::string& path);
 
 }  // namespace qs::mri

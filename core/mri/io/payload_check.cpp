@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/common/error.h"
+#include "core/common/strings.h"
 
 namespace qs::mri {
 
@@ -18,9 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 constexpr uint64_t kMaxGzipRatio = 1100;  // deflate cannot expand data by more than ~1032x
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // NIfTI-1 float payloads: counts NaN/Inf (datatype 16 float32, 64 float64) in `bytes`
 // starting at the header's vox_offset. ITK 5.2's NIfTI reader hands back 0 where the file

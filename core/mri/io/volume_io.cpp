@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/common/error.h"
+#include "core/common/strings.h"
 #include "core/common/output_guard.h"
 #include "core/mri/fft.h"
 #include "core/mri/io/cfl.h"
@@ -16,10 +17,6 @@ namespace qs::mri {
 
 namespace {
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-bool is_cfl(const std::string& p) { return ends_with(p, ".cfl") || ends_with(p, ".hdr"); }
 bool is_h5(const std::string& p) { return ends_with(p, ".h5") || ends_with(p, ".hdf5"); }
 
 #ifndef QS_WITH_ITK
@@ -39,14 +36,14 @@ bool have_itk() {
 }
 
 Volume read_volume(const std::string& path, const ReadOptions& o) {
-  if (!std::filesystem::exists(path) && !(is_cfl(path) && std::filesystem::exists(cfl_base(path) + ".hdr")))
+  if (!std::filesystem::exists(path) && !(is_cfl_path(path) && std::filesystem::exists(cfl_base(path) + ".hdr")))
     fail_io("'" + path + "' does not exist");
   Volume v;
   if (is_h5(path) || (!std::filesystem::is_directory(path) && is_hdf5_file(path))) {
     Scan s = read_fastmri(path);
     v.data = s.target.defined() ? s.target : rss(ifft2c(s.kspace), 1).to(at::kFloat);
     v.format = "fastMRI HDF5 (" + (s.target.defined() ? s.target_name : std::string("RSS of kspace")) + ")";
-  } else if (is_cfl(path)) {
+  } else if (is_cfl_path(path)) {
     v.data = read_cfl(path);
     if (v.data.dim() == 4) v.data = rss(v.data, 1).to(at::kFloat);
     v.format = "BART cfl";
@@ -63,7 +60,7 @@ Volume read_volume(const std::string& path, const ReadOptions& o) {
 }
 
 Scan read_scan(const std::string& path) {
-  if (is_cfl(path)) {
+  if (is_cfl_path(path)) {
     Scan s;
     s.kspace = read_cfl(path);
     s.multicoil = s.kspace.dim() == 4;
@@ -84,7 +81,7 @@ at::Tensor read_mask(const std::string& path) {
     if (!s.mask.defined()) fail_format("'" + path + "' has no 'mask' dataset");
     return s.mask;
   }
-  at::Tensor m = is_cfl(path) ? read_cfl(path) : read_volume(path).data;
+  at::Tensor m = is_cfl_path(path) ? read_cfl(path) : read_volume(path).data;
   m = (m.is_complex() ? at::abs(m) : m).to(at::kFloat);
   if (m.dim() == 3 && m.size(0) == 1) m = m[0];
   if (m.dim() != 2 && m.dim() != 1) fail_format("'" + path + "' is not a 1-D or 2-D mask (it is " + shape_string(m) + ")");
@@ -92,8 +89,8 @@ at::Tensor read_mask(const std::string& path) {
 }
 
 void write_volume(const std::string& path, const Volume& v, const WriteOptions& o) {
-  ensure_may_write(is_cfl(path) ? cfl_base(path) + ".cfl" : path, o.force);
-  if (is_cfl(path)) return write_cfl(path, v.data);
+  ensure_may_write(is_cfl_path(path) ? cfl_base(path) + ".cfl" : path, o.force);
+  if (is_cfl_path(path)) return write_cfl(path, v.data);
   if (is_h5(path)) {
     Scan s;
     s.target = v.data.is_complex() ? at::abs(v.data) : v.data;
@@ -120,8 +117,8 @@ void write_volume(const std::string& path, const Volume& v, const WriteOptions& 
 }
 
 void write_scan(const std::string& path, const Scan& scan, bool force) {
-  ensure_may_write(is_cfl(path) ? cfl_base(path) + ".cfl" : path, force);
-  if (is_cfl(path)) return write_cfl(path, scan.multicoil ? scan.kspace : scan.kspace.squeeze(1));
+  ensure_may_write(is_cfl_path(path) ? cfl_base(path) + ".cfl" : path, force);
+  if (is_cfl_path(path)) return write_cfl(path, scan.multicoil ? scan.kspace : scan.kspace.squeeze(1));
   write_fastmri(path, scan);
 }
 
