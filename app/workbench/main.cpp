@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   QCommandLineOption shot("screenshot", "Save a screenshot of the chat streaming a reply, then quit.", "png");
   QCommandLineOption prompt("prompt", "Prompt sent automatically (with --screenshot).", "text", "Once upon a time");
   QCommandLineOption after("shot-after", "Tokens to wait for before the screenshot.", "n", "60");
-  cli.addOptions({model, tokenizer, shot, prompt, after});
+  QCommandLineOption tab("tab", "Tab to show first (Chat, KV Inspector, MRI).", "name");
+  cli.addOptions({model, tokenizer, shot, prompt, after, tab});
   cli.process(app);
 
   qs::workbench::MainWindow window;
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
     if (QFileInfo::exists(fallback)) path = fallback;
   }
   auto* chat = window.chat();
+  for (int i = 0; cli.isSet(tab) && i < window.tabs()->count(); ++i)
+    if (window.tabs()->tabText(i).compare(cli.value(tab), Qt::CaseInsensitive) == 0) window.tabs()->setCurrentIndex(i);
   if (cli.isSet(shot)) {
     const QString file = cli.value(shot), text = cli.value(prompt);
     const int wait_tokens = cli.value(after).toInt();
