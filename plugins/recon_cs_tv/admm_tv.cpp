@@ -33,8 +33,7 @@ class AdmmTv : public ReconMethod {
     const double scale = data_scale(p, o.number("scale", 0));
     const int64_t h = p.kspace.size(2), w = p.kspace.size(3);
 
-    const at::Tensor maps = p.multicoil ? (p.coil_maps.defined() ? p.coil_maps : estimate_coil_maps(p.kspace, p.mask)) : at::Tensor();
-    const SenseOperator a(p.mask, maps);
+    const SenseOperator a = sense_operator_for(p);
     const at::Tensor y = p.kspace / scale;
     const at::Tensor aty = a.adjoint(y);
     // Single-coil: (M + rho L) in centred k-space, L the eigenvalues of D^H D.

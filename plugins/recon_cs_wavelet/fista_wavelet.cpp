@@ -46,8 +46,7 @@ class FistaWavelet : public ReconMethod {
     std::mt19937_64 rng(static_cast<uint64_t>(o.integer("seed", 0)));
     std::uniform_int_distribution<int64_t> shift(0, (int64_t{1} << levels) - 1);
 
-    const at::Tensor maps = p.multicoil ? (p.coil_maps.defined() ? p.coil_maps : estimate_coil_maps(p.kspace, p.mask)) : at::Tensor();
-    const SenseOperator a(p.mask, maps);
+    const SenseOperator a = sense_operator_for(p);
     const at::Tensor y = p.kspace / scale;
     at::Tensor details = wav.detail_mask(h, w, y.device());
     if (o.integer("shrink-coarse", 1) != 0) details.fill_(true);

@@ -7,6 +7,7 @@
 
 #include "core/common/error.h"
 #include "core/common/output_guard.h"
+#include "core/mri/simulate.h"
 
 namespace qs::cli::mri {
 
@@ -41,6 +42,19 @@ std::vector<std::string> split_list(const std::string& text) {
   while (std::getline(ss, item, ','))
     if (!item.empty()) out.push_back(item);
   return out;
+}
+
+qs::mri::Scan simulate_from_args(const Args& a, const qs::mri::Volume& volume, uint64_t phase_seed) {
+  at::Tensor img = select_slices(volume.data, a.get("--slices"));
+  if (a.has("--crop")) {
+    const auto [h, w] = parse_size(a.get("--crop"), "--crop");
+    img = qs::mri::center_crop_or_pad(img, h, w);
+  }
+  qs::mri::SimulationOptions o;
+  o.coils = a.get_int("--coils", 1);
+  o.phase = a.flag("--phase");
+  o.seed = phase_seed;
+  return qs::mri::simulate_scan(img.contiguous(), o);
 }
 
 qs::mri::MaskSpec mask_spec_from_args(const Args& a, const std::string& prefix) {

@@ -28,6 +28,9 @@ std::pair<int64_t, int64_t> parse_size(const std::string& text, const std::strin
 std::vector<std::string> split_list(const std::string& text);
 // --type/--accel/--center/--seed (with the given option prefix, "" or "mask-").
 qs::mri::MaskSpec mask_spec_from_args(const Args& a, const std::string& prefix);
+// The scan `mri simulate` and `mri compare` make from a volume: --slices, --crop (centre
+// crop/pad), --coils, --phase (its pattern from phase_seed).
+qs::mri::Scan simulate_from_args(const Args& a, const qs::mri::Volume& volume, uint64_t phase_seed);
 // -o NAME=VALUE options (repeatable) plus --lambda/--iters/--rho shortcuts.
 qs::mri::ReconOptions recon_options_from_args(const Args& a, const std::string& method);
 // Prints "[done/total what]" on stderr.

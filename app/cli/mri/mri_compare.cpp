@@ -33,16 +33,7 @@ qs::mri::Scan scan_for(const Args& a, const std::string& path) {
     s.target = select_slices(s.target, a.get("--slices"));
     return s;
   }
-  const qs::mri::Volume v = qs::mri::read_volume(path, {a.get_ll("--time", 0)});
-  at::Tensor img = select_slices(v.data, a.get("--slices"));
-  if (a.has("--crop")) {
-    const auto [h, w] = parse_size(a.get("--crop"), "--crop");
-    img = qs::mri::center_crop_or_pad(img, h, w);
-  }
-  qs::mri::SimulationOptions o;
-  o.coils = a.get_int("--coils", 1);
-  o.phase = a.flag("--phase");
-  return qs::mri::simulate_scan(img.contiguous(), o);
+  return simulate_from_args(a, qs::mri::read_volume(path, {a.get_ll("--time", 0)}), 0);  // --seed is the mask's here
 }
 
 }  // namespace

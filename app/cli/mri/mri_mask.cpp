@@ -34,14 +34,11 @@ int cmd_mask(int argc, char** argv) {
     const at::Tensor data = one_d ? m[0] : m;
     qs::mri::Volume v;
     v.data = m.unsqueeze(0);
-    if (ends_with(out, ".png")) {
+    if (ends_with(out, ".png") || qs::mri::is_cfl_path(out)) {
       qs::mri::WriteOptions wo;
       wo.force = a.flag("--force");
-      wo.window_low = 0, wo.window_high = 1;
+      wo.window_low = 0, wo.window_high = 1;  // PNG: 0 black, 1 white
       qs::mri::write_volume(out, v, wo);
-    } else if (qs::mri::is_cfl_path(out)) {
-      ensure_may_write(qs::mri::cfl_base(out) + ".cfl", a.flag("--force"));
-      qs::mri::write_cfl(out, m);
     } else {
       ensure_may_write(out, a.flag("--force"));
       qs::mri::Scan s;

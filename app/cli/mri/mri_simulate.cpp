@@ -13,16 +13,7 @@ int cmd_simulate(int argc, char** argv) {
   if (a.positional().size() != 1) fail(ErrorKind::kInvalidArgument, "mri simulate takes one volume");
   if (!a.has("--out")) fail(ErrorKind::kInvalidArgument, "--out K.h5 (or K.cfl) is required");
   const qs::mri::Volume v = qs::mri::read_volume(a.positional()[0], {a.get_ll("--time", 0)});
-  at::Tensor img = select_slices(v.data, a.get("--slices"));
-  if (a.has("--crop")) {
-    const auto [h, w] = parse_size(a.get("--crop"), "--crop");
-    img = qs::mri::center_crop_or_pad(img, h, w);
-  }
-  qs::mri::SimulationOptions o;
-  o.coils = a.get_int("--coils", 1);
-  o.phase = a.flag("--phase");
-  o.seed = static_cast<uint64_t>(a.get_ll("--seed", 0));
-  qs::mri::Scan scan = qs::mri::simulate_scan(img.contiguous(), o);
+  qs::mri::Scan scan = simulate_from_args(a, v, static_cast<uint64_t>(a.get_ll("--seed", 0)));
   scan.attrs["patient_id"] = v.source;
   qs::mri::write_scan(a.get("--out"), scan, a.flag("--force"));
   std::cout << "wrote " << a.get("--out") << ": kspace " << qs::mri::shape_string(scan.kspace) << (scan.multicoil ? " multi-coil" : " single-coil")

@@ -83,6 +83,31 @@ std::string format_of(const itk::ImageIOBase* io) {
   return n;
 }
 
+// An ITK image of the tensor's shape (its last axis is x) holding a copy of its data; the
+// tensor must be contiguous, on the CPU, of element type T.
+template <typename Image, typename T>
+typename Image::Pointer image_from_tensor(const at::Tensor& t) {
+  auto img = Image::New();
+  typename Image::SizeType size;
+  for (unsigned i = 0; i < Image::ImageDimension; ++i) size[i] = static_cast<itk::SizeValueType>(t.size(t.dim() - 1 - i));
+  img->SetRegions(typename Image::RegionType(size));
+  img->Allocate();
+  std::memcpy(img->GetBufferPointer(), t.data_ptr<T>(), static_cast<size_t>(t.numel()) * sizeof(T));
+  return img;
+}
+
+template <typename Image>
+void write_image(const std::string& path, const Image* img) {
+  try {
+    auto writer = itk::ImageFileWriter<Image>::New();
+    writer->SetFileName(path);
+    writer->SetInput(img);
+    writer->Update();
+  } catch (const itk::ExceptionObject& e) {
+    fail_io("'" + path + "': " + first_line(e.GetDescription()));
+  }
+}
+
 Volume read_dicom_folder(const std::string& folder) {
   auto names = itk::GDCMSeriesFileNames::New();
   names->SetUseSeriesDetails(true);
@@ -168,12 +193,7 @@ void write_itk_volume(const std::string& path, const Volume& v) {
   at::Tensor d = v.data.to(at::kCPU);
   d = (d.is_complex() ? at::abs(d) : d).to(at::kFloat).contiguous();
   if (d.dim() == 2) d = d.unsqueeze(0);
-  auto img = Float3::New();
-  Float3::RegionType region;
-  Float3::SizeType size;
-  size[0] = d.size(2), size[1] = d.size(1), size[2] = d.size(0);
-  region.SetSize(size);
-  img->SetRegions(region);
+  auto img = image_from_tensor<Float3, float>(d);
   Float3::SpacingType sp;
   Float3::PointType org;
   Float3::DirectionType dir;
@@ -185,16 +205,7 @@ void write_itk_volume(const std::string& path, const Volume& v) {
   img->SetSpacing(sp);
   img->SetOrigin(org);
   img->SetDirection(dir);
-  img->Allocate();
-  std::memcpy(img->GetBufferPointer(), d.data_ptr<float>(), static_cast<size_t>(d.numel()) * sizeof(float));
-  try {
-    auto writer = itk::ImageFileWriter<Float3>::New();
-    writer->SetFileName(path);
-    writer->SetInput(img);
-    writer->Update();
-  } catch (const itk::ExceptionObject& e) {
-    fail_io("'" + path + "': " + first_line(e.GetDescription()));
-  }
+  write_image(path, img.GetPointer());
 }
 
 void write_png_slice(const std::string& path, const at::Tensor& slice, double low, double high) {
@@ -205,22 +216,7 @@ void write_png_slice(const std::string& path, const at::Tensor& slice, double lo
   if (s.dim() != 2) fail(ErrorKind::kInvalidArgument, "PNG output takes one 2-D slice");
   const double span = high > low ? high - low : 1.0;
   const at::Tensor u8 = ((s - low) / span * 255.0).round().clamp(0, 255).to(at::kByte).contiguous();
-  auto img = Png::New();
-  Png::RegionType region;
-  Png::SizeType size;
-  size[0] = s.size(1), size[1] = s.size(0);
-  region.SetSize(size);
-  img->SetRegions(region);
-  img->Allocate();
-  std::memcpy(img->GetBufferPointer(), u8.data_ptr<uint8_t>(), static_cast<size_t>(u8.numel()));
-  try {
-    auto writer = itk::ImageFileWriter<Png>::New();
-    writer->SetFileName(path);
-    writer->SetInput(img);
-    writer->Update();
-  } catch (const itk::ExceptionObject& e) {
-    fail_io("'" + path + "': " + first_line(e.GetDescription()));
-  }
+  write_image(path, image_from_tensor<Png, uint8_t>(u8).GetPointer());
 }
 
 void write_dicom_series(const std::string& folder, const Volume& v) {
@@ -230,17 +226,10 @@ void write_dicom_series(const std::string& folder, const Volume& v) {
   std::filesystem::create_directories(folder);
   at::Tensor d = v.data.to(at::kCPU);
   d = (d.is_complex() ? at::abs(d) : d).round().clamp(-32768, 32767).to(at::kShort).contiguous();
-  auto img = Short3::New();
-  Short3::RegionType region;
-  Short3::SizeType size;
-  size[0] = d.size(2), size[1] = d.size(1), size[2] = d.size(0);
-  region.SetSize(size);
-  img->SetRegions(region);
+  auto img = image_from_tensor<Short3, int16_t>(d);
   Short3::SpacingType sp;
   for (unsigned i = 0; i < 3; ++i) sp[i] = v.geometry.spacing[i];
   img->SetSpacing(sp);
-  img->Allocate();
-  std::memcpy(img->GetBufferPointer(), d.data_ptr<int16_t>(), static_cast<size_t>(d.numel()) * sizeof(int16_t));
   auto names = itk::NumericSeriesFileNames::New();
   names->SetStartIndex(1);
   names->SetEndIndex(d.size(0));

@@ -71,6 +71,11 @@ at::Tensor run_recon(const std::string& method, const ReconProblem& p, const Rec
   return instance->reconstruct(p, options, progress, cancel);
 }
 
+SenseOperator sense_operator_for(const ReconProblem& p) {
+  if (!p.multicoil) return SenseOperator(p.mask, at::Tensor());
+  return SenseOperator(p.mask, p.coil_maps.defined() ? p.coil_maps : estimate_coil_maps(p.kspace, p.mask));
+}
+
 double data_scale(const ReconProblem& p, double scale) {
   if (scale > 0) return scale;
   const at::Tensor zf = rss(ifft2c(p.kspace), 1);

@@ -11,6 +11,7 @@
 
 #include "core/common/cancel.h"
 #include "core/common/registry.h"
+#include "core/mri/operators/sense_operator.h"
 
 namespace qs::mri {
 
@@ -62,6 +63,10 @@ std::vector<std::string> recon_methods();
 // (finite data, mask size), then runs it.
 at::Tensor run_recon(const std::string& method, const ReconProblem& problem, const ReconOptions& options,
                      const ProgressFn& progress = {}, const CancelToken& cancel = {});
+
+// The forward model of a problem: its mask, and for multi-coil data the given coil maps or,
+// when absent, maps estimated from the fully sampled centre.
+SenseOperator sense_operator_for(const ReconProblem& problem);
 
 // Intensity normalisation shared by the iterative methods, so that lambda means the same on
 // every volume: the zero-filled image's 99th percentile magnitude becomes 1 (like BART's
