@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include "app/cli/commands.h"
+#include "core/common/error.h"
 #include <ATen/Parallel.h>
 
 #include "core/common/device.h"

@@ -3,7 +3,11 @@
 #include <cmath>
 #include <limits>
 
+#include <algorithm>
+
 #include "core/common/error.h"
+#include "core/kv/full_precision_cache.h"
+#include "core/kv/quantized_cache.h"
 
 namespace qs {
 
@@ -18,27 +22,33 @@ const char* tap_name(Tap t) {
     case Tap::kAttnOutput: return "attn_output";
     case Tap::kKDequant: return "k_dequant";
     case Tap::kVDequant: return "v_dequant";
+    case Tap::kKStored: return "k_stored";
+    case Tap::kVStored: return "v_stored";
     case Tap::kFinalHidden: return "final_hidden";
   }
   return "?";
 }
 
-KvCacheRegistry& kv_cache_registry() {
-  static KvCacheRegistry registry;
-  return registry;
-}
-
 std::unique_ptr<KvCache> create_kv_cache(const KvShape& shape, const std::string& k_type, const std::string& v_type) {
-  if (!kv_cache_registry().contains(k_type))
-    fail(ErrorKind::kInvalidArgument, "unknown KV cache type '" + k_type + "'; available: " + [] {
-      std::string s;
-      for (const auto& n : kv_cache_types()) s += (s.empty() ? "" : ", ") + n;
-      return s;
-    }());
-  return kv_cache_registry().get(k_type).factory(shape, k_type, v_type);
+  for (const std::string& t : {k_type, v_type})
+    if (!kv_side_registry().contains(t)) {
+      std::string known;
+      for (const auto& n : kv_cache_types()) known += (known.empty() ? "" : ", ") + n;
+      fail(ErrorKind::kInvalidArgument, "unknown KV cache type '" + t + "'; available: " + known);
+    }
+  SideConfig k = kv_side_registry().get(k_type).factory(shape, KvRole::kKey);
+  SideConfig v = kv_side_registry().get(v_type).factory(shape, KvRole::kValue);
+  shape.options.check_all_used(k_type, v_type);
+  auto plain_fp = [](const SideConfig& s) {
+    return s.basis == KvBasis::kPlain && std::all_of(s.layers.begin(), s.layers.end(), [](const TokenPolicy& p) { return p.full_precision; });
+  };
+  if (plain_fp(k) && plain_fp(v)) return std::make_unique<FullPrecisionCache>(shape, k.fp_dtype, v.fp_dtype, k_type, v_type);
+  return std::make_unique<QuantizedCache>(shape, std::move(k), std::move(v), k_type, v_type);
 }
 
-std::vector<std::string> kv_cache_types() { return kv_cache_registry().names(); }
+std::vector<std::string> kv_cache_types() { return kv_side_registry().names(); }
+
+std::string kv_cache_description(const std::string& type) { return kv_side_registry().get(type).description; }
 
 at::Tensor reference_attention(int layer, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                const at::Tensor& positions, TapObserver* taps) {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/common/registry.h"
+#include "core/kv/kv_options.h"
 #include "core/kv/taps.h"
 
 namespace qs {
@@ -28,6 +28,7 @@ struct KvShape {
   int64_t batch = 1;
   at::Device device = at::Device(at::kCPU);
   at::ScalarType compute_dtype = at::kFloat;
+  KvOptions options;       // --kv-opt values and the reorder source
 };
 
 // What one layer hands the cache for T new tokens of B sequences.
@@ -65,15 +66,13 @@ class KvCache {
   virtual std::string v_type() const = 0;
 };
 
-// Plugins register a factory per cache type name (f16, q8_0, kivi-2 ...). create_kv_cache looks
-// up the K type's factory and passes both names; a factory that cannot pair with the requested
-// V type says so.
-using KvCacheFactory = std::function<std::unique_ptr<KvCache>(const KvShape&, const std::string& k_type, const std::string& v_type)>;
-using KvCacheRegistry = Registry<KvCacheFactory>;
-KvCacheRegistry& kv_cache_registry();
-
+// Cache types are the names codec plugins register in the side registry (kv_side.h): f16,
+// q8_0, kivi-2, rotatekv-2 ... Any K type pairs with any V type. When both are full-precision
+// plain sides the runtime's reference FullPrecisionCache is used; otherwise a QuantizedCache.
+// Throws Error(kInvalidArgument) naming an unknown type or an unused --kv-opt.
 std::unique_ptr<KvCache> create_kv_cache(const KvShape& shape, const std::string& k_type, const std::string& v_type);
 std::vector<std::string> kv_cache_types();
+std::string kv_cache_description(const std::string& type);
 
 // Reference attention shared by codecs that hold dequantized K/V: q [B,Hq,T,hd] against
 // k, v [B,Hkv,S,hd] where the new queries sit at positions `positions` and key s is at position

@@ -15,6 +15,9 @@ enum class Tap {
   kAttnOutput,   // attention output before W_o           [B, Hq, T, hd]
   kKDequant,     // the cache's dequantized keys (post-RoPE) over all S tokens [B, Hkv, S, hd]
   kVDequant,     // the cache's dequantized values        [B, Hkv, S, hd]
+  kKStored,      // new keys in the codec's storage basis, before quantization (after its
+                 // rotation and reorder)                  [B, T, Hkv*hd]
+  kVStored,      // new values in the codec's storage basis [B, T, Hkv*hd]
   kFinalHidden,  // after the last layer, before the final norm (layer = n_layers) [B, T, dim]
 };
 

@@ -1,22 +1,27 @@
-// Plugin kv_f16: the full-precision reference caches f32, f16 and bf16 (K and V may differ,
-// e.g. -ctk f16 -ctv f32).
-#include "core/common/error.h"
-#include "core/kv/full_precision_cache.h"
+// Plugin kv_f16: the full-precision reference sides f32, f16 and bf16. Both sides full precision
+// gives the runtime's FullPrecisionCache; paired with a quantized side (-ctk f16 -ctv q4_0) they
+// keep that side unquantized inside a QuantizedCache.
+#include "core/kv/codec_options.h"
 
 namespace {
 
-std::unique_ptr<qs::KvCache> make(const qs::KvShape& shape, const std::string& k, const std::string& v) {
-  at::ScalarType kt = qs::full_precision_dtype(k);
-  if (v != "f32" && v != "f16" && v != "bf16")
-    qs::fail(qs::ErrorKind::kInvalidArgument, "cache type -ctk " + k + " pairs only with full-precision -ctv (f32, f16, bf16), not '" + v + "'");
-  return std::make_unique<qs::FullPrecisionCache>(shape, kt, qs::full_precision_dtype(v), k, v);
+qs::KvSideFactory side(at::ScalarType dtype, const char* name) {
+  return [dtype, name](const qs::KvShape& shape, qs::KvRole) {
+    qs::SideConfig s;
+    s.fp_dtype = dtype;
+    qs::TokenPolicy p;
+    p.full_precision = true;
+    s.layers = qs::same_for_all_layers(shape, p);
+    s.summary = std::string(name) + ", unquantized";
+    return s;
+  };
 }
 
 const bool registered = [] {
-  auto& r = qs::kv_cache_registry();
-  r.add("f32", "full precision, 32-bit floats", make);
-  r.add("f16", "full precision, IEEE half (the reference)", make);
-  r.add("bf16", "full precision, bfloat16", make);
+  auto& r = qs::kv_side_registry();
+  r.add("f32", "full precision, 32-bit floats", side(at::kFloat, "f32"));
+  r.add("f16", "full precision, IEEE half (the reference)", side(at::kHalf, "f16"));
+  r.add("bf16", "full precision, bfloat16", side(at::kBFloat16, "bf16"));
   return true;
 }();
 

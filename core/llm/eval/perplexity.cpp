@@ -50,7 +50,7 @@ PerplexityResult perplexity(const Transformer& model, const std::vector<int32_t>
   if (o.max_windows > 0) n_windows = std::min(n_windows, o.max_windows);
   PerplexityResult r;
   Stopwatch clock;
-  auto cache = model.make_cache(o.k_type, o.v_type, o.ctx, 1);
+  auto cache = model.make_cache(o.k_type, o.v_type, o.ctx, 1, o.kv_options);
   for (int64_t w = 0; w < n_windows; ++w) {
     cancel.check();
     std::vector<int32_t> window(tokens.begin() + w * o.ctx, tokens.begin() + (w + 1) * o.ctx);

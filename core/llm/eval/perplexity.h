@@ -30,6 +30,7 @@ struct PerplexityOptions {
   int64_t max_windows = 0;  // 0: all full windows
   std::string k_type = "f32", v_type = "f32";
   EvalProtocol protocol = EvalProtocol::kPrefill;
+  KvOptions kv_options;
 };
 
 struct PerplexityResult {

@@ -20,7 +20,8 @@ at::Tensor Transformer::rms_norm(const at::Tensor& x, const at::Tensor& w) const
   return (y * w.to(at::kFloat)).to(x.scalar_type());
 }
 
-std::unique_ptr<KvCache> Transformer::make_cache(const std::string& k_type, const std::string& v_type, int64_t max_tokens, int64_t batch) const {
+std::unique_ptr<KvCache> Transformer::make_cache(const std::string& k_type, const std::string& v_type, int64_t max_tokens, int64_t batch,
+                                                 const KvOptions& options) const {
   const ModelConfig& c = model_.config;
   KvShape s;
   s.n_layers = c.n_layers;
@@ -31,6 +32,7 @@ std::unique_ptr<KvCache> Transformer::make_cache(const std::string& k_type, cons
   s.batch = batch;
   s.device = device();
   s.compute_dtype = dtype();
+  s.options = options;
   return create_kv_cache(s, k_type, v_type);
 }
 

@@ -22,7 +22,8 @@ class Transformer {
   at::Tensor forward(const at::Tensor& tokens, KvCache& cache, bool last_only = false, TapObserver* taps = nullptr) const;
 
   // A cache of the given types sized for this model.
-  std::unique_ptr<KvCache> make_cache(const std::string& k_type, const std::string& v_type, int64_t max_tokens, int64_t batch = 1) const;
+  std::unique_ptr<KvCache> make_cache(const std::string& k_type, const std::string& v_type, int64_t max_tokens, int64_t batch = 1,
+                                      const KvOptions& options = KvOptions()) const;
 
   const ModelConfig& config() const { return model_.config; }
   const LoadedModel& model() const { return model_; }

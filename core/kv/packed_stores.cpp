@@ -1,0 +1,118 @@
+#include "core/kv/packed_stores.h"
+
+#include <algorithm>
+
+#include "core/common/error.h"
+#include "core/kv/bit_pack.h"
+
+namespace qs {
+namespace {
+
+// Grows t along dim 1 to hold `needed` rows (doubling), keeping the first `used` rows.
+void grow(at::Tensor& t, std::vector<int64_t> row_shape, at::ScalarType dtype, const at::Tensor& like, int64_t used, int64_t needed) {
+  const int64_t cap = t.defined() ? t.size(1) : 0;
+  if (needed <= cap) return;
+  row_shape[1] = std::max<int64_t>(needed, std::max<int64_t>(16, 2 * cap));
+  at::Tensor n = at::zeros(row_shape, like.options().dtype(dtype));
+  if (t.defined() && used > 0) n.narrow(1, 0, used).copy_(t.narrow(1, 0, used));
+  t = n;
+}
+
+int64_t groups_of(int64_t n, const QuantSpec& spec) {
+  if (n % spec.group != 0)
+    fail(ErrorKind::kInvalidArgument, "KV cache: " + std::to_string(n) + " elements are not a whole number of groups of " + std::to_string(spec.group) + " (" + spec.describe() + ")");
+  return n / spec.group;
+}
+
+at::ScalarType zero_dtype(const QuantSpec& spec) { return spec.meta == MetaFormat::kF16 ? at::kHalf : at::kChar; }
+at::ScalarType scale_dtype(const QuantSpec& spec) {
+  return spec.scheme == QuantScheme::kAsymmetric && spec.meta == MetaFormat::kFp8ScaleInt8Zero ? at::kByte : at::kHalf;
+}
+bool has_zero(const QuantSpec& spec) { return spec.scheme == QuantScheme::kAsymmetric; }
+
+}  // namespace
+
+PackedTokenStore::PackedTokenStore(const QuantSpec& spec, int64_t width) : spec_(spec), width_(width) {
+  spec_.validate();
+  groups_of(width, spec_);
+}
+
+void PackedTokenStore::reserve(const at::Tensor& like, int64_t needed) {
+  const int64_t B = like.size(0), G = width_ / spec_.group;
+  grow(codes_, {B, 0, packed_bytes(width_, spec_.bits)}, at::kByte, like, n_, needed);
+  grow(scale_, {B, 0, G}, scale_dtype(spec_), like, n_, needed);
+  if (has_zero(spec_)) grow(zero_, {B, 0, G}, zero_dtype(spec_), like, n_, needed);
+}
+
+void PackedTokenStore::append(const at::Tensor& x) {
+  if (x.dim() != 3 || x.size(2) != width_) fail(ErrorKind::kInvalidArgument, "KV store: tokens must be [batch, T, " + std::to_string(width_) + "]");
+  const int64_t T = x.size(1);
+  if (T == 0) return;
+  reserve(x, n_ + T);
+  QuantizedGroups q = quantize_groups(x, spec_);
+  codes_.narrow(1, n_, T).copy_(pack_bits(q.codes, spec_.bits));
+  scale_.narrow(1, n_, T).copy_(q.scale);
+  if (has_zero(spec_)) zero_.narrow(1, n_, T).copy_(q.zero);
+  n_ += T;
+}
+
+at::Tensor PackedTokenStore::read_range(int64_t from, int64_t to) const {
+  QuantizedGroups q;
+  q.codes = unpack_bits(codes_.narrow(1, from, to - from), spec_.bits, width_);
+  q.scale = scale_.narrow(1, from, to - from);
+  if (has_zero(spec_)) q.zero = zero_.narrow(1, from, to - from);
+  return dequantize_groups(q, spec_);
+}
+
+at::Tensor PackedTokenStore::read() const { return n_ ? read_range(0, n_) : at::Tensor(); }
+
+void PackedTokenStore::truncate(int64_t n) { n_ = std::clamp<int64_t>(n, 0, n_); }
+
+int64_t PackedTokenStore::code_bytes() const { return codes_.defined() ? codes_.size(0) * n_ * codes_.size(2) : 0; }
+
+int64_t PackedTokenStore::meta_bytes() const {
+  if (!scale_.defined()) return 0;
+  const int64_t per_row = scale_.size(2) * int64_t(scale_.element_size()) + (zero_.defined() ? zero_.size(2) * int64_t(zero_.element_size()) : 0);
+  return scale_.size(0) * n_ * per_row;
+}
+
+ChannelChunkStore::ChannelChunkStore(const QuantSpec& spec, int64_t width, int64_t chunk) : spec_(spec), width_(width), chunk_(chunk) {
+  spec_.validate();
+  if (chunk <= 0) fail(ErrorKind::kInvalidArgument, "KV store: the residual length must be positive");
+  groups_of(chunk, spec_);
+}
+
+void ChannelChunkStore::append_chunk(const at::Tensor& x) {
+  if (x.dim() != 3 || x.size(1) != chunk_ || x.size(2) != width_)
+    fail(ErrorKind::kInvalidArgument, "KV store: a chunk must be [batch, " + std::to_string(chunk_) + ", " + std::to_string(width_) + "]");
+  const int64_t B = x.size(0), G = chunk_ / spec_.group;
+  grow(codes_, {B, 0, width_, packed_bytes(chunk_, spec_.bits)}, at::kByte, x, n_, n_ + 1);
+  grow(scale_, {B, 0, width_, G}, scale_dtype(spec_), x, n_, n_ + 1);
+  grow(zero_, {B, 0, width_, G}, zero_dtype(spec_), x, n_, n_ + 1);
+  QuantizedGroups q = quantize_groups(x.transpose(1, 2), spec_);  // [B, width, chunk]: groups along tokens
+  codes_.select(1, n_).copy_(pack_bits(q.codes, spec_.bits));
+  scale_.select(1, n_).copy_(q.scale);
+  zero_.select(1, n_).copy_(q.zero);
+  ++n_;
+}
+
+at::Tensor ChannelChunkStore::read() const {
+  if (!n_) return at::Tensor();
+  QuantizedGroups q;
+  q.codes = unpack_bits(codes_.narrow(1, 0, n_), spec_.bits, chunk_);  // [B, n, width, chunk]
+  q.scale = scale_.narrow(1, 0, n_);
+  q.zero = zero_.narrow(1, 0, n_);
+  at::Tensor x = dequantize_groups(q, spec_);                          // [B, n, width, chunk]
+  return x.transpose(2, 3).reshape({x.size(0), n_ * chunk_, width_});
+}
+
+void ChannelChunkStore::truncate_chunks(int64_t n_chunks) { n_ = std::clamp<int64_t>(n_chunks, 0, n_); }
+
+int64_t ChannelChunkStore::code_bytes() const { return codes_.defined() ? codes_.size(0) * n_ * width_ * codes_.size(3) : 0; }
+
+int64_t ChannelChunkStore::meta_bytes() const {
+  if (!scale_.defined()) return 0;
+  return scale_.size(0) * n_ * width_ * scale_.size(3) * int64_t(scale_.element_size() + zero_.element_size());
+}
+
+}  // namespace qs

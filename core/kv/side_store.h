@@ -1,0 +1,43 @@
+// The storage of one side (K or V) of one layer under a TokenPolicy: a packed quantized prefix,
+// the most recent tokens in full precision, and full-precision sink tokens that override their
+// quantized slot (fixed stride: a sink's codes stay in the packed store and are counted).
+#pragma once
+#include <ATen/ATen.h>
+
+#include <memory>
+
+#include "core/kv/kv_cache.h"
+#include "core/kv/kv_side.h"
+#include "core/kv/packed_stores.h"
+
+namespace qs {
+
+class SideStore {
+ public:
+  SideStore(const TokenPolicy& policy, int64_t width, at::ScalarType fp_dtype);
+  // x: [B, T, width] for positions [length(), length()+T). hidden [B, T, dim] finds sinks when
+  // detect_sinks (the prompt, or any multi-token call).
+  void append(const at::Tensor& x, const at::Tensor& hidden, bool detect_sinks);
+  at::Tensor read(at::ScalarType dtype) const;  // [B, length, width]
+  void truncate(int64_t n);
+  void clear();
+  KvMemory memory() const;
+  int64_t length() const { return len_; }
+  int64_t quantized_length() const;  // tokens [0, quantized_length()) hold codes
+  // bool [B, length]: tokens that read back exactly as stored in full precision (window and sinks).
+  at::Tensor full_precision_mask(int64_t batch, const at::TensorOptions& options) const;
+
+ private:
+  void flush();
+  TokenPolicy policy_;
+  int64_t width_;
+  at::ScalarType fp_dtype_;
+  int64_t len_ = 0;
+  std::unique_ptr<PackedTokenStore> tokens_;
+  std::unique_ptr<ChannelChunkStore> chunks_;
+  at::Tensor recent_;     // [B, len - quantized_length, width] in fp_dtype
+  at::Tensor sink_pos_;   // int64 [B, m], -1 = none
+  at::Tensor sink_vals_;  // [B, m, width] in fp_dtype
+};
+
+}  // namespace qs
