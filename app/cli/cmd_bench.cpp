@@ -71,7 +71,7 @@ int cmd_bench(int argc, char** argv) {
     double best_prefill = 0, best_decode = 0, kv_bytes_mid = 0;
     compat::cuda_reset_peak();
     for (int r = 0; r < reps + 1; ++r) {  // the first run warms up and is not counted
-      auto cache = model.make_cache(k_type_from_args(a), v_type_from_args(a), P + G, B);
+      auto cache = model.make_cache(k_type_from_args(a), v_type_from_args(a), P + G, B, kv_options_from_args(a, *m));
       at::Tensor prompt = at::randint(0, m->config.vocab, {B, P}, at::TensorOptions().dtype(at::kLong)).to(model.device());
       compat::cuda_synchronize();
       Stopwatch t;

@@ -20,7 +20,7 @@ int cmd_chat(int argc, char** argv) {
   o.max_new_tokens = a.get_int("--n-predict", 256);
   o.sampling = sampling_from_args(a);
   int64_t ctx = std::min<int64_t>(a.get_ll("--ctx", m->config.context_length), m->config.context_length);
-  Generator gen(model, model.make_cache(k_type_from_args(a), v_type_from_args(a), ctx));
+  Generator gen(model, model.make_cache(k_type_from_args(a), v_type_from_args(a), ctx, 1, kv_options_from_args(a, *m)));
   std::vector<ChatMessage> history;
   if (a.has("--system")) history.push_back({"system", a.get("--system")});
   std::cerr << "chat with " << m->path << " (template " << chat_template_name(tmpl) << "); Ctrl-C stops a reply, Ctrl-D leaves\n";

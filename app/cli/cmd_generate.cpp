@@ -22,7 +22,7 @@ int cmd_generate(int argc, char** argv) {
   o.sampling = sampling_from_args(a);
   o.stop_strings = a.all("--stop");
   o.stop_at_end_of_generation = !a.flag("--ignore-eos");
-  Generator gen(model, model.make_cache(k_type_from_args(a), v_type_from_args(a), std::min<int64_t>(ctx, m->config.context_length)));
+  Generator gen(model, model.make_cache(k_type_from_args(a), v_type_from_args(a), std::min<int64_t>(ctx, m->config.context_length), 1, kv_options_from_args(a, *m)));
   CancelToken cancel;
   install_interrupt(cancel);
   std::cout << prompt << std::flush;

@@ -16,8 +16,9 @@ namespace {
 
 const std::set<std::string> kEvalOptions = {"--file", "--doc-sep", "--max-windows", "--protocol", "--save-logits", "--reference"};
 
-PerplexityOptions eval_options(const Args& a) {
+PerplexityOptions eval_options(const Args& a, const LoadedModel& m) {
   PerplexityOptions o;
+  o.kv_options = kv_options_from_args(a, m);
   o.ctx = a.get_ll("--ctx", 256);
   o.max_windows = a.get_ll("--max-windows", 0);
   o.k_type = k_type_from_args(a);
@@ -39,7 +40,7 @@ int cmd_ppl(int argc, char** argv) {
   auto m = load_model_from_args(a);
   Transformer model(*m);
   std::vector<int32_t> tokens = tokenize_corpus(*m->tokenizer, read_text_file(a.get("--file")), a.get("--doc-sep"));
-  PerplexityOptions o = eval_options(a);
+  PerplexityOptions o = eval_options(a, *m);
   std::unique_ptr<LogitWriter> writer;
   if (a.has("--save-logits")) writer = std::make_unique<LogitWriter>(a.get("--save-logits"), m->config.vocab, o.ctx, a.flag("--force"));
   CancelToken cancel;
@@ -60,7 +61,7 @@ int cmd_kld(int argc, char** argv) {
   auto m = load_model_from_args(a);
   Transformer model(*m);
   std::vector<int32_t> tokens = tokenize_corpus(*m->tokenizer, read_text_file(a.get("--file")), a.get("--doc-sep"));
-  PerplexityOptions o = eval_options(a);
+  PerplexityOptions o = eval_options(a, *m);
   if (!a.has("--ctx")) o.ctx = ref.ctx();
   if (o.ctx != ref.ctx()) fail(ErrorKind::kInvalidArgument, "--ctx " + std::to_string(o.ctx) + " differs from the reference's " + std::to_string(ref.ctx()));
   if (o.max_windows == 0 || o.max_windows > ref.windows()) o.max_windows = ref.windows();

@@ -6,6 +6,7 @@
 
 #include "app/cli/args.h"
 #include "core/llm/generate/sampler.h"
+#include "core/kv/kv_options.h"
 #include "core/llm/model/weights.h"
 
 namespace qs::cli {
@@ -22,6 +23,8 @@ std::unique_ptr<LoadedModel> load_model_from_args(const Args& a);
 SamplingParams sampling_from_args(const Args& a);
 std::string k_type_from_args(const Args& a);  // --cache-type-k / -ctk, default f32 (f16 on CUDA)
 std::string v_type_from_args(const Args& a);
+// --kv-opt key=value,... and the reorder file (--kv-reorder FILE, else the model's default path).
+KvOptions kv_options_from_args(const Args& a, const LoadedModel& model);
 
 int cmd_info(int argc, char** argv);
 int cmd_generate(int argc, char** argv);
@@ -29,6 +32,10 @@ int cmd_chat(int argc, char** argv);
 int cmd_ppl(int argc, char** argv);
 int cmd_kld(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
+int cmd_calibrate(int argc, char** argv);
+int cmd_kv_report(int argc, char** argv);
+int cmd_kv_sweep(int argc, char** argv);
+int cmd_kv_analyze(int argc, char** argv);
 int cmd_mri(int argc, char** argv);  // the `mri` command group (app/cli/mri/)
 
 }  // namespace qs::cli

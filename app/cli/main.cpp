@@ -19,6 +19,10 @@ void usage() {
                "  ppl --model M --file TEXT --ctx N [--doc-sep S] [--save-logits F [--force]]\n"
                "  kld --model M --file TEXT --reference F\n"
                "  bench (--model M | --random-init llama2-7b|llama3-8b) [--batch 1,16] [--prompt-tokens N] [--gen-tokens N]\n"
+               "  calibrate --model M --data TEXT [--tokens N] [--out F]   RotateKV channel-reorder file (default: named after the model hash)\n"
+               "  kv-report (--model M | --random-init SHAPE) [--ctx N] [--batch B] [--csv]   bits and bytes of every cache type\n"
+               "  kv-sweep --models M1,M2 --texts T1,T2 [--codecs C1,K/V,C@opt=v] [--calib-data F] [--csv F] [--md F]\n"
+               "  kv-analyze --model M --data TEXT   per-layer outlier ratios, massive activations, attention (TSA/PSA)\n"
                "  mri info|simulate|mask|recon|eval|compare ...   MRI volumes, k-space, reconstructions (quantiscope mri --help)\n\n"
                "common options:\n"
                "  --model/-m PATH     GGUF file, Hugging Face folder or llama2.c checkpoint\n"
@@ -27,6 +31,9 @@ void usage() {
                "  -ctk/-ctv TYPE      KV cache type for keys / values:";
   for (const auto& t : qs::kv_cache_types()) std::cout << " " << t;
   std::cout << "\n"
+               "  --kv-opt K=V,...    codec options (group=, clip=, meta=f16|fp8, reorder=none, sinks=, residual=, tsa=L1+L2)\n"
+               "  --kv-reorder F      RotateKV reorder file (default: the model's file under ~/.cache/quantiscope/reorder)\n"
+               "  --protocol prefill|decode   ppl/kld: quantized cache read inside each window, or tokens fed one by one\n"
                "  --temp/-t T  --top-k K  --top-p P  --min-p P  --repeat-penalty R  --seed/-s S  -n N (new tokens)\n";
 }
 
@@ -46,6 +53,10 @@ int main(int argc, char** argv) {
     if (cmd == "ppl") return qs::cli::cmd_ppl(argc, argv);
     if (cmd == "kld") return qs::cli::cmd_kld(argc, argv);
     if (cmd == "bench") return qs::cli::cmd_bench(argc, argv);
+    if (cmd == "calibrate") return qs::cli::cmd_calibrate(argc, argv);
+    if (cmd == "kv-report") return qs::cli::cmd_kv_report(argc, argv);
+    if (cmd == "kv-sweep") return qs::cli::cmd_kv_sweep(argc, argv);
+    if (cmd == "kv-analyze") return qs::cli::cmd_kv_analyze(argc, argv);
     if (cmd == "mri") return qs::cli::cmd_mri(argc, argv);
     std::cerr << "error: unknown command '" << cmd << "' (see quantiscope --help)\n";
     return 2;

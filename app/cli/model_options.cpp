@@ -1,12 +1,13 @@
 #include "app/cli/commands.h"
 #include "core/common/device.h"
 #include "core/common/error.h"
+#include "core/llm/calibrate/reorder_calibration.h"
 #include "core/llm/model/random_init.h"
 
 namespace qs::cli {
 
 const std::set<std::string> kModelOptions = {"--model", "--tokenizer", "--device", "--dtype", "--random-init", "--ctx",
-                                             "--cache-type-k", "--cache-type-v"};
+                                             "--cache-type-k", "--cache-type-v", "--kv-opt", "--kv-reorder"};
 const std::set<std::string> kSamplingOptions = {"--temp", "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--repeat-last-n", "--seed"};
 const std::map<std::string, std::string> kAliases = {{"-m", "--model"}, {"-n", "--n-predict"}, {"-p", "--prompt"}, {"-s", "--seed"},
                                                      {"-t", "--temp"},  {"-z", "--tokenizer"}, {"-c", "--ctx"}, {"-f", "--file"},
@@ -44,5 +45,15 @@ SamplingParams sampling_from_args(const Args& a) {
 
 std::string k_type_from_args(const Args& a) { return a.get("--cache-type-k", "f32"); }
 std::string v_type_from_args(const Args& a) { return a.get("--cache-type-v", a.get("--cache-type-k", "f32")); }
+
+}  // namespace qs::cli
+
+namespace qs::cli {
+
+KvOptions kv_options_from_args(const Args& a, const LoadedModel& model) {
+  KvOptions o = KvOptions::parse(a.get("--kv-opt"));
+  o.reorder_source = reorder_source_for(model, a.get("--kv-reorder"));
+  return o;
+}
 
 }  // namespace qs::cli

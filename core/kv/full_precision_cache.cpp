@@ -60,6 +60,13 @@ void FullPrecisionCache::truncate(int64_t n) {
   for (auto& l : lengths_) l = std::min(l, std::max<int64_t>(0, n));
 }
 
+KvMemory FullPrecisionCache::side_memory(KvRole role) const {
+  KvMemory m;
+  const int64_t size = int64_t(c10::elementSize(role == KvRole::kKey ? k_storage_ : v_storage_));
+  for (int64_t len : lengths_) m.full_precision += shape_.batch * shape_.n_kv_heads * len * shape_.head_dim * size;
+  return m;
+}
+
 KvMemory FullPrecisionCache::memory() const {
   KvMemory m;
   for (size_t l = 0; l < lengths_.size(); ++l) {

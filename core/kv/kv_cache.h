@@ -49,6 +49,8 @@ struct KvMemory {
   int64_t total() const { return packed + metadata + full_precision; }
 };
 
+enum class KvRole { kKey, kValue };
+
 class KvCache {
  public:
   virtual ~KvCache() = default;
@@ -62,6 +64,7 @@ class KvCache {
   // Drops tokens at positions >= n (regenerate, edit history).
   virtual void truncate(int64_t n) = 0;
   virtual KvMemory memory() const = 0;
+  virtual KvMemory side_memory(KvRole role) const = 0;  // the keys' or the values' share
   virtual std::string k_type() const = 0;
   virtual std::string v_type() const = 0;
 };

@@ -39,7 +39,7 @@ SideFootprint side_footprint(const SideConfig& side, int64_t n, int64_t width) {
     ++quantized_layers;
   }
   if (side.reorder) f.bytes += int64_t(side.layers.size()) * width * 4;
-  f.bits_quantized = quantized_layers ? bits_sum / double(quantized_layers) : 0;
+  f.bits_quantized = quantized_layers ? bits_sum / double(quantized_layers) : 8.0 * double(fp_bytes);  // all full precision: its width
   f.avg_bits = 8.0 * double(f.bytes) / (double(n) * double(width) * double(side.layers.size()));
   return f;
 }

@@ -10,14 +10,12 @@
 #include <vector>
 
 #include "core/common/registry.h"
+#include "core/kv/kv_cache.h"
 #include "core/kv/quantizer.h"
 
 namespace qs {
 
-struct KvShape;
 struct ChannelReorder;
-
-enum class KvRole { kKey, kValue };
 
 // The basis vectors are stored in. Values only use kPlain or kHeadHadamard.
 enum class KvBasis {

@@ -122,15 +122,19 @@ void QuantizedCache::truncate(int64_t n) {
   for (auto& l : layers_) l.k->truncate(n), l.v->truncate(n);
 }
 
-KvMemory QuantizedCache::memory() const {
+KvMemory QuantizedCache::side_memory(KvRole role) const {
   KvMemory m;
-  for (const auto& l : layers_)
-    for (const SideStore* s : {l.k.get(), l.v.get()}) {
-      KvMemory p = s->memory();
-      m.packed += p.packed, m.metadata += p.metadata, m.full_precision += p.full_precision;
-    }
-  if (kcfg_.reorder) m.metadata += shape_.n_layers * shape_.n_kv_heads * shape_.head_dim * 4;  // the permutation, 32-bit indices
+  for (const auto& l : layers_) {
+    KvMemory p = (role == KvRole::kKey ? l.k : l.v)->memory();
+    m.packed += p.packed, m.metadata += p.metadata, m.full_precision += p.full_precision;
+  }
+  if (role == KvRole::kKey && kcfg_.reorder) m.metadata += shape_.n_layers * shape_.n_kv_heads * shape_.head_dim * 4;  // 32-bit indices
   return m;
+}
+
+KvMemory QuantizedCache::memory() const {
+  KvMemory k = side_memory(KvRole::kKey), v = side_memory(KvRole::kValue);
+  return KvMemory{k.packed + v.packed, k.metadata + v.metadata, k.full_precision + v.full_precision};
 }
 
 at::Tensor QuantizedCache::full_precision_keys(int layer) const {

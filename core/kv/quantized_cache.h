@@ -20,6 +20,7 @@ class QuantizedCache : public KvCache {
   void clear() override;
   void truncate(int64_t n) override;
   KvMemory memory() const override;
+  KvMemory side_memory(KvRole role) const override;
   std::string k_type() const override { return k_name_; }
   std::string v_type() const override { return v_name_; }
 

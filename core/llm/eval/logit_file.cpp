@@ -106,6 +106,18 @@ void LogitReference::compare(int64_t index, const std::vector<int32_t>& window, 
   }
 }
 
+void add_kld(const at::Tensor& ref_in, const at::Tensor& run_in, KldStats* stats) {
+  at::Tensor ref = ref_in.to(at::kCPU, at::kDouble), run = run_in.to(at::kCPU, at::kDouble);
+  if (ref.sizes() != run.sizes()) fail(ErrorKind::kInvalidArgument, "KL divergence: reference and run differ in shape");
+  at::Tensor kl = at::clamp_min((at::exp(ref) * (ref - run)).sum(-1), 0.0).contiguous();
+  at::Tensor agree = ref.argmax(-1) == run.argmax(-1);
+  const double* k = kl.data_ptr<double>();
+  stats->kld.insert(stats->kld.end(), k, k + kl.numel());
+  stats->kld_sum += kl.sum().item<double>();
+  stats->positions += kl.numel();
+  stats->top1_agree += agree.sum().item<int64_t>();
+}
+
 double KldStats::quantile(double q) const {
   if (kld.empty()) return 0;
   std::vector<double> s = kld;

@@ -39,6 +39,9 @@ struct KldStats {
   double quantile(double q) const;
 };
 
+// Adds KL(reference || run) and top-1 agreement per position; both [N, vocab] log-probabilities.
+void add_kld(const at::Tensor& reference_log_probs, const at::Tensor& run_log_probs, KldStats* stats);
+
 class LogitReference {
  public:
   explicit LogitReference(const std::string& path);

@@ -40,6 +40,22 @@ std::vector<int32_t> tokenize_corpus(const Tokenizer& tok, const std::string& te
   return out;
 }
 
+at::Tensor window_log_probs(const Transformer& model, KvCache& cache, const std::vector<int32_t>& window, EvalProtocol protocol) {
+  const int64_t n = int64_t(window.size());
+  std::vector<int64_t> ids(window.begin(), window.end());
+  at::Tensor input = at::tensor(ids, at::TensorOptions().dtype(at::kLong)).view({1, n});
+  cache.clear();
+  at::Tensor logits;
+  if (protocol == EvalProtocol::kPrefill) {
+    logits = model.forward(input, cache)[0];
+  } else {
+    std::vector<at::Tensor> rows;
+    for (int64_t t = 0; t < n; ++t) rows.push_back(model.forward(input.narrow(1, t, 1), cache)[0][0]);
+    logits = at::stack(rows);
+  }
+  return at::log_softmax(logits.narrow(0, 0, n - 1).to(at::kCPU, at::kDouble), -1);
+}
+
 PerplexityResult perplexity(const Transformer& model, const std::vector<int32_t>& tokens, const PerplexityOptions& o,
                             const ProgressFn& progress, const CancelToken& cancel, const WindowLogProbSink& sink) {
   if (o.ctx < 2) fail(ErrorKind::kInvalidArgument, "--ctx must be at least 2");
@@ -54,19 +70,8 @@ PerplexityResult perplexity(const Transformer& model, const std::vector<int32_t>
   for (int64_t w = 0; w < n_windows; ++w) {
     cancel.check();
     std::vector<int32_t> window(tokens.begin() + w * o.ctx, tokens.begin() + (w + 1) * o.ctx);
-    std::vector<int64_t> ids(window.begin(), window.end());
-    at::Tensor input = at::tensor(ids, at::TensorOptions().dtype(at::kLong)).view({1, o.ctx});
-    cache->clear();
-    at::Tensor logits;
-    if (o.protocol == EvalProtocol::kPrefill) {
-      logits = model.forward(input, *cache)[0];
-    } else {
-      std::vector<at::Tensor> rows;
-      for (int64_t t = 0; t < o.ctx; ++t) rows.push_back(model.forward(input.narrow(1, t, 1), *cache)[0][0]);
-      logits = at::stack(rows);
-    }
-    at::Tensor logp = at::log_softmax(logits.narrow(0, 0, o.ctx - 1).to(at::kCPU, at::kDouble), -1);
-    at::Tensor target = input[0].narrow(0, 1, o.ctx - 1);
+    at::Tensor logp = window_log_probs(model, *cache, window, o.protocol);
+    at::Tensor target = at::tensor(std::vector<int64_t>(window.begin() + 1, window.end()), at::TensorOptions().dtype(at::kLong));
     double nll = -logp.gather(1, target.unsqueeze(1)).sum().item<double>();
     if (!std::isfinite(nll)) fail(ErrorKind::kInternal, "non-finite NLL in window " + std::to_string(w));
     r.nll_sum += nll;

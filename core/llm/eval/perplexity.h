@@ -47,6 +47,10 @@ struct PerplexityResult {
 // predicting tokens 1..ctx-1.
 using WindowLogProbSink = std::function<void(const std::vector<int32_t>& window, const at::Tensor& log_probs)>;
 
+// Log-probabilities [ctx-1, vocab] (float64, CPU) predicting tokens 1..ctx-1 of one window run
+// from an empty cache with the protocol.
+at::Tensor window_log_probs(const Transformer& model, KvCache& cache, const std::vector<int32_t>& window, EvalProtocol protocol);
+
 PerplexityResult perplexity(const Transformer& model, const std::vector<int32_t>& tokens, const PerplexityOptions& options,
                             const ProgressFn& progress, const CancelToken& cancel, const WindowLogProbSink& sink = nullptr);
 

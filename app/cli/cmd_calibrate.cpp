@@ -1,0 +1,47 @@
+// quantiscope calibrate: RotateKV's channel-reorder file for one model, from calibration text
+// that must not be the evaluation text.
+#include <filesystem>
+#include <iostream>
+
+#include "app/cli/commands.h"
+#include "app/cli/signals.h"
+#include "core/common/error.h"
+#include "core/common/file_bytes.h"
+#include "core/common/output_guard.h"
+#include "core/llm/calibrate/reorder_calibration.h"
+#include "core/llm/eval/perplexity.h"
+#include "core/llm/tokenizer/tokenizer.h"
+
+namespace qs::cli {
+
+int cmd_calibrate(int argc, char** argv) {
+  Args a(argc, argv, 2, merge({kModelOptions, {"--data", "--tokens", "--doc-sep", "--out"}}), {"--force"}, kAliases);
+  if (!a.has("--data")) fail(ErrorKind::kInvalidArgument, "--data TEXT (calibration text, not your evaluation text) is required");
+  auto m = load_model_from_args(a);
+  Transformer model(*m);
+  const std::string out = a.has("--out") ? a.get("--out") : default_reorder_path(m->file_hash());
+  ensure_may_write(out, a.flag("--force"));  // before the work
+  const std::string text = read_text_file(a.get("--data"));
+  std::string sep = a.get("--doc-sep");
+  if (sep.empty() && text.find("<|endoftext|>") != std::string::npos) sep = "<|endoftext|>";
+  std::vector<int32_t> tokens = tokenize_corpus(*m->tokenizer, text, sep);
+  CalibrationOptions o;
+  o.max_tokens = a.get_ll("--tokens", 0);
+  o.ctx = a.get_ll("--ctx", std::min<int64_t>(512, m->config.context_length));
+  o.source = std::filesystem::path(a.get("--data")).filename().string();
+  CancelToken cancel;
+  install_interrupt(cancel);
+  ChannelReorder r = calibrate_channel_reorder(model, tokens, o, [](long long d, long long t) {
+    std::cerr << "\r[" << d << "/" << t << " windows]" << std::flush;
+    if (d == t) std::cerr << "\n";
+  }, cancel);
+  if (std::filesystem::path(out).has_parent_path()) std::filesystem::create_directories(std::filesystem::path(out).parent_path());
+  write_channel_reorder(out, r, a.flag("--force"));
+  std::cout << "wrote " << out << "\n"
+            << "model sha256 " << r.model_hash << "\n"
+            << "calibration: " << r.tokens << " tokens of " << r.source << ", " << r.n_layers << " layers x " << r.n_kv_heads * r.head_dim
+            << " channels, Hadamard over " << r.head_group << " KV head(s) of " << r.head_dim << "\n";
+  return 0;
+}
+
+}  // namespace qs::cli

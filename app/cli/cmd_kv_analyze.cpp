@@ -1,0 +1,66 @@
+// quantiscope kv-analyze: per-layer channel outlier ratios before and after each rotation, massive
+// activations, and AKVQ-VL's attention analysis (TSA vs PSA layers).
+#include <iomanip>
+#include <iostream>
+
+#include "app/cli/commands.h"
+#include "app/cli/signals.h"
+#include "core/common/error.h"
+#include "core/kv/channel_reorder.h"
+#include "core/common/file_bytes.h"
+#include "core/llm/eval/kv_analysis.h"
+#include "core/llm/eval/perplexity.h"
+#include "core/llm/tokenizer/tokenizer.h"
+
+namespace qs::cli {
+
+int cmd_kv_analyze(int argc, char** argv) {
+  Args a(argc, argv, 2, merge({kModelOptions, {"--data", "--tokens", "--image-span", "--doc-sep"}}), {}, kAliases);
+  if (!a.has("--data")) fail(ErrorKind::kInvalidArgument, "--data TEXT is required");
+  auto m = load_model_from_args(a);
+  Transformer model(*m);
+  const std::string text = read_text_file(a.get("--data"));
+  std::string sep = a.get("--doc-sep");
+  if (sep.empty() && text.find("<|endoftext|>") != std::string::npos) sep = "<|endoftext|>";
+  std::vector<int32_t> tokens = tokenize_corpus(*m->tokenizer, text, sep);
+  KvAnalysisOptions o;
+  o.ctx = a.get_ll("--ctx", std::min<int64_t>(256, m->config.context_length));
+  o.max_tokens = a.get_ll("--tokens", 4096);
+  if (a.has("--image-span")) {
+    const std::string span = a.get("--image-span");
+    const size_t colon = span.find(':');
+    if (colon == std::string::npos) fail(ErrorKind::kInvalidArgument, "--image-span BEGIN:END (token positions inside each window)");
+    o.image_begin = std::stoll(span.substr(0, colon));
+    o.image_end = std::stoll(span.substr(colon + 1));
+    if (o.image_begin < 0 || o.image_end <= o.image_begin || o.image_end > o.ctx) fail(ErrorKind::kInvalidArgument, "--image-span must lie inside the window");
+  }
+  CancelToken cancel;
+  install_interrupt(cancel);
+  KvAnalysis r = analyze_kv(model, tokens, o, nullptr, cancel);
+  const auto& c = m->config;
+  std::cout << "KV analysis: " << m->path << ", " << r.windows << " windows of " << o.ctx << " tokens (" << r.tokens << ")\n"
+            << "outlier ratio = max over channels of (max |x| over tokens) / its mean over channels; rotations as the codecs apply them\n"
+            << "(grouped: Hadamard over " << rotation_head_group(c.n_kv_heads) << " KV heads x " << c.head_dim << " before RoPE, RotateKV; per-head: after RoPE)\n\n"
+            << " layer  K pre-RoPE  K post-RoPE  K grouped-H  K per-head-H   V plain  V per-head-H  max|h|/median  attn first5  attn top15  per-text  per-image\n";
+  std::string tsa;
+  for (size_t l = 0; l < r.layers.size(); ++l) {
+    const LayerKvStats& s = r.layers[l];
+    std::cout << std::fixed << std::setprecision(2) << std::setw(6) << l << std::setw(12) << s.k_pre_rope << std::setw(13) << s.k_post_rope << std::setw(13) << s.k_grouped_hadamard
+              << std::setw(14) << s.k_head_hadamard << std::setw(10) << s.v_plain << std::setw(14) << s.v_head_hadamard << std::setw(15) << std::setprecision(1) << s.massive_ratio
+              << std::setprecision(3) << std::setw(13) << s.attn_first5 << std::setw(12) << s.attn_top15 << std::setprecision(5) << std::setw(10) << s.attn_per_text;
+    if (r.has_image_tokens) std::cout << std::setw(11) << s.attn_per_image << (s.tsa ? "  TSA" : "  PSA");
+    else std::cout << std::setw(11) << "-";
+    std::cout << "\n";
+    if (s.tsa) tsa += (tsa.empty() ? "" : "+") + std::to_string(l);
+  }
+  if (r.has_image_tokens) {
+    std::cout << "\nTSA layers (text gets more attention per token than image): " << (tsa.empty() ? "none" : tsa) << "\nuse: -ctk akvq-2 -ctv akvq-2"
+              << (tsa.empty() ? "" : " --kv-opt tsa=" + tsa) << "\n";
+  } else {
+    std::cout << "\nText-only model: every token is text, so the TSA/PSA split (attention per text vs per image token) is undefined;\n"
+                 "akvq-2 keeps every layer PSA unless --kv-opt tsa=L1+L2 is given (pass --image-span B:E to treat a token span as image).\n";
+  }
+  return 0;
+}
+
+}  // namespace qs::cli

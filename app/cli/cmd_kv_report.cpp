@@ -1,0 +1,115 @@
+// quantiscope kv-report: bits per element and bytes of every cache type for a model's shape at a
+// context and batch, computed from each codec's storage policy (sinks at their maximum count).
+#include <iomanip>
+#include <iostream>
+
+#include "app/cli/commands.h"
+#include "core/common/error.h"
+#include "core/kv/channel_reorder.h"
+#include "core/kv/kv_side.h"
+#include "core/llm/model/random_init.h"
+
+namespace qs::cli {
+namespace {
+
+struct ReportRow {
+  std::string codec, meta;
+  SideFootprint k, v;
+};
+
+// Sizes do not depend on the permutation's values: an identity table stands in for the file.
+std::shared_ptr<const ChannelReorder> identity_reorder(const KvShape& s) {
+  auto r = std::make_shared<ChannelReorder>();
+  r->n_layers = s.n_layers, r->n_kv_heads = s.n_kv_heads, r->head_dim = s.head_dim;
+  r->pre = at::arange(s.n_kv_heads * s.head_dim, at::kLong).repeat({s.n_layers, 1});
+  r->post = at::arange(s.head_dim, at::kLong).repeat({s.n_layers, s.n_kv_heads, 1});
+  return r;
+}
+
+bool footprint(const KvShape& base, const std::string& codec, const std::string& opts, ReportRow* row) {
+  KvShape s = base;
+  s.options = KvOptions::parse(opts);
+  s.options.reorder_source = [&]() { return identity_reorder(base); };
+  const auto& reg = kv_side_registry();
+  SideConfig k = reg.get(codec).factory(s, KvRole::kKey), v = reg.get(codec).factory(s, KvRole::kValue);
+  try {
+    s.options.check_all_used(codec, codec);
+  } catch (const Error&) {
+    return false;  // the codec has no such option (e.g. meta= for llama.cpp blocks)
+  }
+  const int64_t width = s.n_kv_heads * s.head_dim;
+  row->codec = codec;
+  row->k = side_footprint(k, s.max_tokens, width);
+  row->v = side_footprint(v, s.max_tokens, width);
+  return true;
+}
+
+}  // namespace
+
+int cmd_kv_report(int argc, char** argv) {
+  Args a(argc, argv, 2, merge({kModelOptions, {"--batch", "--codecs"}}), {"--csv"}, kAliases);
+  ModelConfig c;
+  std::string name;
+  if (a.has("--random-init")) {
+    c = random_init_config(a.get("--random-init"));
+    name = a.get("--random-init") + " (shape only)";
+  } else {
+    auto m = load_model_from_args(a);
+    c = m->config;
+    name = m->path;
+  }
+  KvShape s;
+  s.n_layers = c.n_layers, s.n_heads = c.n_heads, s.n_kv_heads = c.n_kv_heads, s.head_dim = c.head_dim;
+  s.max_tokens = a.get_ll("--ctx", c.context_length);
+  s.batch = a.get_ll("--batch", 1);
+  if (s.max_tokens < 1 || s.batch < 1) fail(ErrorKind::kInvalidArgument, "--ctx and --batch must be positive");
+  std::vector<std::string> codecs = kv_cache_types();
+  if (a.has("--codecs")) {
+    codecs.clear();
+    std::string list = a.get("--codecs");
+    for (size_t p = 0; p <= list.size();) {
+      size_t e = list.find(',', p);
+      if (e == std::string::npos) e = list.size();
+      if (e > p) codecs.push_back(list.substr(p, e - p));
+      p = e + 1;
+    }
+  }
+  const std::string user_opts = a.get("--kv-opt");
+  std::vector<ReportRow> rows;
+  for (const auto& codec : codecs) {
+    ReportRow r;
+    r.meta = "f16";
+    if (footprint(s, codec, user_opts, &r)) rows.push_back(r);
+    if (user_opts.find("meta=") == std::string::npos) {
+      ReportRow f;
+      f.meta = "fp8+int8";
+      if (footprint(s, codec, user_opts.empty() ? "meta=fp8" : user_opts + ",meta=fp8", &f)) rows.push_back(f);
+    }
+  }
+  const bool csv = a.flag("--csv");
+  if (csv) {
+    std::cout << "codec,meta,bits_k,bits_v,avg_bits_k,avg_bits_v,bytes_per_token,total_bytes\n";
+  } else {
+    std::cout << "KV cache footprint: " << name << ", " << c.n_layers << " layers, " << c.n_kv_heads << " KV heads x " << c.head_dim << ", ctx " << s.max_tokens
+              << ", batch " << s.batch << "\n"
+              << "bits_*: per element of the quantized part (codes + scale/zero); avg_bits_*: over the whole cache incl. full-precision\n"
+              << "windows and sinks (sinks at their maximum); meta: how scale/zero are stored; bytes for K+V, all layers.\n\n"
+              << std::left << std::setw(17) << "codec" << std::setw(10) << "meta" << std::right << std::setw(8) << "bits_k" << std::setw(8) << "bits_v" << std::setw(12)
+              << "avg_bits_k" << std::setw(12) << "avg_bits_v" << std::setw(17) << "bytes_per_token" << std::setw(16) << "total_bytes" << "\n";
+  }
+  for (const auto& r : rows) {
+    const int64_t total = (r.k.bytes + r.v.bytes) * s.batch;
+    const int64_t per_token = (r.k.bytes + r.v.bytes) / s.max_tokens;
+    if (csv) {
+      std::cout << r.codec << "," << r.meta << "," << r.k.bits_quantized << "," << r.v.bits_quantized << "," << r.k.avg_bits << "," << r.v.avg_bits << "," << per_token << ","
+                << total << "\n";
+    } else {
+      std::cout << std::left << std::setw(17) << r.codec << std::setw(10) << r.meta << std::right << std::fixed << std::setprecision(3) << std::setw(8)
+                << r.k.bits_quantized << std::setw(8) << r.v.bits_quantized << std::setw(12) << r.k.avg_bits << std::setw(12) << r.v.avg_bits << std::setw(17) << per_token
+                << std::setw(16) << total << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace qs::cli

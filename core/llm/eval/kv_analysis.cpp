@@ -1,0 +1,130 @@
+#include "core/llm/eval/kv_analysis.h"
+
+#include "core/common/error.h"
+#include "core/kv/channel_reorder.h"
+#include "core/kv/hadamard.h"
+
+namespace qs {
+
+double channel_outlier_ratio(const at::Tensor& m) {
+  const double mean = m.mean().item<double>();
+  return mean > 0 ? m.max().item<double>() / mean : 0.0;
+}
+
+namespace {
+
+// Accumulates per-layer channel maxima and attention shares over the analysed windows.
+class Collector : public TapObserver {
+ public:
+  Collector(const ModelConfig& c, const KvAnalysisOptions& o) : c_(c), o_(o), group_(rotation_head_group(c.n_kv_heads)) {
+    const int64_t C = c.n_kv_heads * c.head_dim;
+    for (auto* v : {&k_pre_, &k_post_, &k_grouped_, &k_head_, &v_plain_, &v_head_}) v->assign(size_t(c.n_layers), at::zeros({C}, at::kFloat));
+    sums_.assign(size_t(c.n_layers), std::vector<double>(6, 0.0));
+    massive_.assign(size_t(c.n_layers), 0.0);
+  }
+  bool wants(Tap t, int) const override {
+    return t == Tap::kLayerInput || t == Tap::kKPreRope || t == Tap::kKPostRope || t == Tap::kV || t == Tap::kAttnProbs;
+  }
+  void on_tap(Tap t, int layer, const at::Tensor& x_in) override {
+    if (layer >= c_.n_layers) return;
+    const size_t l = size_t(layer);
+    at::Tensor x = x_in.to(at::kCPU, at::kFloat);
+    auto chmax = [](const at::Tensor& rows) { return at::abs(rows).amax(0); };
+    auto tokens = [&](const at::Tensor& h) { return h.transpose(1, 2).reshape({-1, c_.n_kv_heads * c_.head_dim}); };  // [B,H,T,hd] -> rows
+    switch (t) {
+      case Tap::kLayerInput: {
+        at::Tensor a = at::abs(x).flatten();
+        massive_[l] = std::max(massive_[l], a.max().item<double>() / std::max(1e-30, a.median().item<double>()));
+        break;
+      }
+      case Tap::kKPreRope:
+        k_pre_[l] = at::maximum(k_pre_[l], chmax(tokens(x)));
+        k_grouped_[l] = at::maximum(k_grouped_[l], chmax(fwht_blocks(tokens(x), group_ * c_.head_dim)));
+        break;
+      case Tap::kKPostRope:
+        k_post_[l] = at::maximum(k_post_[l], chmax(tokens(x)));
+        k_head_[l] = at::maximum(k_head_[l], chmax(tokens(fwht(x))));
+        break;
+      case Tap::kV:
+        v_plain_[l] = at::maximum(v_plain_[l], chmax(tokens(x)));
+        v_head_[l] = at::maximum(v_head_[l], chmax(tokens(fwht(x))));
+        break;
+      case Tap::kAttnProbs: attention(l, x); break;
+      default: break;
+    }
+  }
+  void attention(size_t l, const at::Tensor& p) {  // [B, Hq, T, S]
+    const int64_t S = p.size(3);
+    at::Tensor rows = p.reshape({-1, S});  // every (head, query) row sums to 1
+    const double n = double(rows.size(0));
+    auto& s = sums_[l];
+    s[0] += rows.narrow(1, 0, std::min<int64_t>(5, S)).sum().item<double>() / n;
+    at::Tensor received = rows.sum(0);
+    s[1] += std::get<0>(received.topk(std::min<int64_t>(15, S))).sum().item<double>() / n;
+    if (S > 5) {
+      at::Tensor is_image = at::zeros({S}, at::kBool);
+      if (o_.image_begin >= 0) is_image.narrow(0, std::min(o_.image_begin, S), std::max<int64_t>(0, std::min(o_.image_end, S) - std::min(o_.image_begin, S))).fill_(true);
+      is_image.narrow(0, 0, 5).fill_(false);
+      at::Tensor is_text = ~is_image;
+      is_text.narrow(0, 0, 5).fill_(false);
+      // Mean probability a query gives one key of each kind (keys it can see: causal rows are 0 beyond).
+      const double text_keys = is_text.sum().item<double>(), image_keys = is_image.sum().item<double>();
+      if (text_keys > 0) s[2] += rows.masked_select(is_text.unsqueeze(0).expand_as(rows)).sum().item<double>() / (n * text_keys);
+      if (image_keys > 0) s[3] += rows.masked_select(is_image.unsqueeze(0).expand_as(rows)).sum().item<double>() / (n * image_keys);
+    }
+    s[4] += 1;
+  }
+
+  const ModelConfig& c_;
+  const KvAnalysisOptions& o_;
+  int64_t group_;
+  std::vector<at::Tensor> k_pre_, k_post_, k_grouped_, k_head_, v_plain_, v_head_;
+  std::vector<std::vector<double>> sums_;
+  std::vector<double> massive_;
+};
+
+}  // namespace
+
+KvAnalysis analyze_kv(const Transformer& model, const std::vector<int32_t>& tokens, const KvAnalysisOptions& o, const ProgressFn& progress,
+                      const CancelToken& cancel) {
+  const ModelConfig& c = model.config();
+  if (!is_power_of_two(c.head_dim)) fail(ErrorKind::kUnsupported, "kv-analyze: head_dim must be a power of two");
+  const int64_t ctx = std::min<int64_t>(o.ctx, c.context_length);
+  const int64_t usable = std::min<int64_t>(int64_t(tokens.size()), o.max_tokens > 0 ? o.max_tokens : int64_t(tokens.size()));
+  const int64_t windows = usable / ctx;
+  if (windows == 0) fail(ErrorKind::kInvalidArgument, "kv-analyze: the text has fewer tokens than one window of " + std::to_string(ctx));
+  Collector col(c, o);
+  auto cache = model.make_cache("f32", "f32", ctx, 1);
+  for (int64_t w = 0; w < windows; ++w) {
+    cancel.check();
+    std::vector<int64_t> ids(tokens.begin() + w * ctx, tokens.begin() + (w + 1) * ctx);
+    cache->clear();
+    model.forward(at::tensor(ids, at::TensorOptions().dtype(at::kLong)).view({1, ctx}), *cache, true, &col);
+    if (progress) progress(w + 1, windows);
+  }
+  KvAnalysis a;
+  a.tokens = windows * ctx;
+  a.windows = windows;
+  a.has_image_tokens = o.image_begin >= 0 && o.image_end > o.image_begin;
+  for (size_t l = 0; l < size_t(c.n_layers); ++l) {
+    LayerKvStats s;
+    s.k_pre_rope = channel_outlier_ratio(col.k_pre_[l]);
+    s.k_post_rope = channel_outlier_ratio(col.k_post_[l]);
+    s.k_grouped_hadamard = channel_outlier_ratio(col.k_grouped_[l]);
+    s.k_head_hadamard = channel_outlier_ratio(col.k_head_[l]);
+    s.v_plain = channel_outlier_ratio(col.v_plain_[l]);
+    s.v_head_hadamard = channel_outlier_ratio(col.v_head_[l]);
+    s.massive_ratio = col.massive_[l];
+    const auto& m = col.sums_[l];
+    const double n = std::max(1.0, m[4]);
+    s.attn_first5 = m[0] / n;
+    s.attn_top15 = m[1] / n;
+    s.attn_per_text = m[2] / n;
+    s.attn_per_image = m[3] / n;
+    s.tsa = a.has_image_tokens && s.attn_per_text > s.attn_per_image;
+    a.layers.push_back(s);
+  }
+  return a;
+}
+
+}  // namespace qs
