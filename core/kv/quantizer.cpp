@@ -17,6 +17,23 @@ at::Tensor grouped(const at::Tensor& x, int64_t g) {
   return x.reshape(shape);
 }
 
+// Nearest f16 at or above (x > 0) / at or below x, by stepping the bit pattern.
+at::Tensor half_ceil(const at::Tensor& x) {
+  at::Tensor h = x.to(at::kHalf);
+  at::Tensor bits = h.view(at::kShort);
+  bits = at::where(h.to(at::kFloat) < x, bits + 1, bits).to(at::kShort);
+  return bits.view(at::kHalf);
+}
+
+at::Tensor half_floor(const at::Tensor& x) {
+  at::Tensor h = x.to(at::kHalf);
+  at::Tensor hf = h.to(at::kFloat);
+  at::Tensor bits = h.view(at::kShort).to(at::kInt);
+  // Sign-magnitude: a smaller positive value is bits-1, a more negative one bits+1, below 0 is -2^-24.
+  at::Tensor lower = at::where(hf > 0, bits - 1, at::where(hf < 0, bits + 1, at::full_like(bits, -32767)));
+  return at::where(hf > x, lower, bits).to(at::kShort).view(at::kHalf);
+}
+
 // C's roundf: half away from zero (llama.cpp's q8_0 rounding).
 at::Tensor round_half_away(const at::Tensor& x) { return at::sign(x) * at::floor(at::abs(x) + 0.5); }
 
@@ -82,27 +99,34 @@ QuantizedGroups quantize_groups(const at::Tensor& x, const QuantSpec& spec) {
   at::Tensor flat = (c - a) <= at::clamp_min(at::maximum(at::abs(a), at::abs(c)), 1e-30) * 1e-6;
   a = at::where(flat, at::clamp_max(a, 0.0), a);
   c = at::where(flat, at::clamp_min(c, 0.0), c);
-  at::Tensor s = (c - a) / double(spec.levels());
-  s = at::where(s > 0, s, at::ones_like(s));  // all-zero group
+  // The stored scale is rounded up and the stored min down, so the grid still spans [a, c] and
+  // every value inside lies within half a step of a grid point.
   QuantizedGroups out;
-  at::Tensor q;
-  if (spec.meta == MetaFormat::kF16) {
-    s = at::clamp_max(s, 65504.0).to(at::kHalf).to(at::kFloat);  // quantize against the stored scale
-    s = at::where(s > 0, s, at::full_like(s, 6.0e-8));
-    out.scale = s.squeeze(-1).to(at::kHalf);
-  } else {
-    at::Tensor code = fp8_e4m3_encode(s);
-    s = fp8_e4m3_decode(code);
-    out.scale = code.squeeze(-1);
-  }
+  at::Tensor mn;
   if (spec.zero == ZeroKind::kMin) {
-    at::Tensor mn = a.to(at::kHalf).to(at::kFloat);
-    q = at::round((xg - mn) / s);
+    mn = half_floor(a);
     out.zero = mn.squeeze(-1).to(at::kHalf);
+    mn = mn.to(at::kFloat);
+  }
+  at::Tensor s = (c - (mn.defined() ? mn : a)) / double(spec.levels());
+  s = at::where(s > 0, s, at::ones_like(s));  // all-zero group
+  if (spec.meta == MetaFormat::kF16) {
+    at::Tensor h = half_ceil(at::clamp(s, 6.0e-8, 65504.0));
+    out.scale = h.squeeze(-1);
+    s = h.to(at::kFloat);
+  } else {
+    at::Tensor code = fp8_e4m3_encode(at::clamp(s, std::ldexp(1.0, -9), 448.0));
+    code = at::where(fp8_e4m3_decode(code) < s, at::clamp_max(code.to(at::kInt) + 1, 126), code.to(at::kInt)).to(at::kByte);  // round up
+    out.scale = code.squeeze(-1);
+    s = fp8_e4m3_decode(code);
+  }
+  at::Tensor q;
+  if (spec.zero == ZeroKind::kMin) {
+    q = at::round((xg - mn) / s);
   } else {
     at::Tensor z = at::round(-a / s);
     if (spec.meta == MetaFormat::kF16) {
-      z = at::clamp(z, -65504.0, 65504.0).to(at::kHalf).to(at::kFloat);  // the stored zero (exact up to 2048)
+      z = at::clamp(z, -2048.0, 2048.0);  // integers are exact in f16 up to 2048
       out.zero = z.squeeze(-1).to(at::kHalf);
     } else {
       z = at::clamp(z, -128, 127);  // int8 storage: groups far from 0 lose range (see docs)
