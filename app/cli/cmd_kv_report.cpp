@@ -39,6 +39,7 @@ bool footprint(const KvShape& base, const std::string& codec, const std::string&
   }
   const int64_t width = s.n_kv_heads * s.head_dim;
   row->codec = codec;
+  if (k.layers[0].full_precision && v.layers[0].full_precision) row->meta = "-";
   row->k = side_footprint(k, s.max_tokens, width);
   row->v = side_footprint(v, s.max_tokens, width);
   return true;

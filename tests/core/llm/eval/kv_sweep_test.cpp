@@ -1,0 +1,55 @@
+// The CI sweep: a small codec sweep on stories260K whose sanity must hold (f32 equals the f32
+// reference exactly, f16 differs at rounding level, q8_0 barely moves PPL, 2-bit codecs are worse
+// than the 4-bit ones of their family). The full tables: docs/results/kv-accuracy.md.
+#include "core/llm/eval/kv_sweep.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "core/llm/calibrate/reorder_calibration.h"
+#include "core/llm/tokenizer/tokenizer.h"
+#include "tests/support/test_support.h"
+
+namespace qs {
+namespace {
+
+TEST(KvSweep, SmallSweepOnStories260KIsSane) {
+  auto m = load_model(test::asset("llm/stories260K/stories260K.gguf"), LoadOptions());
+  Transformer t(*m);
+  const std::string calib = test::read_text(test::asset("eval/gsm8k/test.jsonl")).substr(0, 30000);
+  CalibrationOptions co;
+  co.max_tokens = 4000;
+  auto table = std::make_shared<ChannelReorder>(calibrate_channel_reorder(t, m->tokenizer->encode(calib, true, false), co, nullptr, CancelToken()));
+  auto tokens = tokenize_corpus(*m->tokenizer, test::read_text(test::asset("eval/tinystories/TinyStories-valid.head.txt")), "<|endoftext|>");
+  std::vector<SweepCodec> codecs;
+  for (const char* c : {"f32", "f16", "q8_0", "kivi-4", "kivi-2", "rotatekv-4", "rotatekv-2"}) codecs.push_back(SweepCodec::parse(c));
+  SweepOptions o;
+  o.ctx = 256;  // longer than KIVI's 128-token residual, or KIVI would quantize nothing
+  o.reference = "f32";
+  o.max_windows = 8;
+  o.decode_max_windows = 1;
+  o.base_options.reorder_source = [table]() { return table; };
+  auto rows = kv_sweep(t, tokens, codecs, o, nullptr, CancelToken());
+  ASSERT_EQ(rows.size(), 2 * (codecs.size() + 1));
+  for (const char* protocol : {"prefill", "decode"}) {
+    std::map<std::string, SweepRow> r;
+    for (const auto& row : rows)
+      if (row.protocol == protocol) r[row.codec] = row;
+    EXPECT_EQ(r["f32"].delta_ppl, 0.0) << protocol;
+    EXPECT_EQ(r["f32"].kld, 0.0) << protocol;
+    EXPECT_NE(r["f16"].delta_ppl, 0.0) << protocol;                        // it does round
+    EXPECT_LT(std::abs(r["f16"].delta_ppl) / r["f32"].ppl, 1e-3) << protocol;  // ... at rounding level
+    EXPECT_LT(r["f16"].kld, 1e-4) << protocol;
+    EXPECT_LT(std::abs(r["q8_0"].delta_ppl) / r["f32"].ppl, 0.02) << protocol;
+    EXPECT_GT(r["kivi-2"].ppl, r["kivi-4"].ppl) << protocol;
+    EXPECT_GT(r["rotatekv-2"].ppl, r["rotatekv-4"].ppl) << protocol;
+    EXPECT_GT(r["kivi-2"].kld, r["kivi-4"].kld) << protocol;
+    EXPECT_NEAR(r["q8_0"].bits_k, 8.5, 1e-9) << protocol;
+    EXPECT_NEAR(r["f16"].bits_v, 16.0, 1e-9) << protocol;
+    EXPECT_GT(r["rotatekv-2"].bits_k, 3.0) << protocol;  // 2 bits + f16 scale/zero per 32 + sinks + permutation
+  }
+}
+
+}  // namespace
+}  // namespace qs
