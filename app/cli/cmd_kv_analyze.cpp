@@ -40,14 +40,15 @@ int cmd_kv_analyze(int argc, char** argv) {
   const auto& c = m->config;
   std::cout << "KV analysis: " << m->path << ", " << r.windows << " windows of " << o.ctx << " tokens (" << r.tokens << ")\n"
             << "outlier ratio = max over channels of (max |x| over tokens) / its mean over channels; rotations as the codecs apply them\n"
+            << "logit = q.k/sqrt(hd) over causal pairs (how much a key error moves attention)\n"
             << "(grouped: Hadamard over " << rotation_head_group(c.n_kv_heads) << " KV heads x " << c.head_dim << " before RoPE, RotateKV; per-head: after RoPE)\n\n"
-            << " layer  K pre-RoPE  K post-RoPE  K grouped-H  K per-head-H   V plain  V per-head-H  max|h|/median  attn first5  attn top15  per-text  per-image\n";
+            << " layer  K pre-RoPE  K post-RoPE  K grouped-H  K per-head-H   V plain  V per-head-H  max|h|/median  logit std  logit max  attn first5  attn top15  per-text  per-image\n";
   std::string tsa;
   for (size_t l = 0; l < r.layers.size(); ++l) {
     const LayerKvStats& s = r.layers[l];
     std::cout << std::fixed << std::setprecision(2) << std::setw(6) << l << std::setw(12) << s.k_pre_rope << std::setw(13) << s.k_post_rope << std::setw(13) << s.k_grouped_hadamard
               << std::setw(14) << s.k_head_hadamard << std::setw(10) << s.v_plain << std::setw(14) << s.v_head_hadamard << std::setw(15) << std::setprecision(1) << s.massive_ratio
-              << std::setprecision(3) << std::setw(13) << s.attn_first5 << std::setw(12) << s.attn_top15 << std::setprecision(5) << std::setw(10) << s.attn_per_text;
+              << std::setprecision(2) << std::setw(11) << s.score_std << std::setw(11) << s.score_max << std::setprecision(3) << std::setw(13) << s.attn_first5 << std::setw(12) << s.attn_top15 << std::setprecision(5) << std::setw(10) << s.attn_per_text;
     if (r.has_image_tokens) std::cout << std::setw(11) << s.attn_per_image << (s.tsa ? "  TSA" : "  PSA");
     else std::cout << std::setw(11) << "-";
     std::cout << "\n";

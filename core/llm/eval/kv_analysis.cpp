@@ -1,5 +1,7 @@
 #include "core/llm/eval/kv_analysis.h"
 
+#include <cmath>
+
 #include "core/common/error.h"
 #include "core/kv/channel_reorder.h"
 #include "core/kv/hadamard.h"
@@ -21,9 +23,10 @@ class Collector : public TapObserver {
     for (auto* v : {&k_pre_, &k_post_, &k_grouped_, &k_head_, &v_plain_, &v_head_}) v->assign(size_t(c.n_layers), at::zeros({C}, at::kFloat));
     sums_.assign(size_t(c.n_layers), std::vector<double>(6, 0.0));
     massive_.assign(size_t(c.n_layers), 0.0);
+    score_.assign(size_t(c.n_layers), std::vector<double>(3, 0.0));
   }
   bool wants(Tap t, int) const override {
-    return t == Tap::kLayerInput || t == Tap::kKPreRope || t == Tap::kKPostRope || t == Tap::kV || t == Tap::kAttnProbs;
+    return t == Tap::kLayerInput || t == Tap::kKPreRope || t == Tap::kKPostRope || t == Tap::kV || t == Tap::kAttnProbs || t == Tap::kQPostRope;
   }
   void on_tap(Tap t, int layer, const at::Tensor& x_in) override {
     if (layer >= c_.n_layers) return;
@@ -41,10 +44,23 @@ class Collector : public TapObserver {
         k_pre_[l] = at::maximum(k_pre_[l], chmax(tokens(x)));
         k_grouped_[l] = at::maximum(k_grouped_[l], chmax(fwht_blocks(tokens(x), group_ * c_.head_dim)));
         break;
-      case Tap::kKPostRope:
+      case Tap::kQPostRope:
+        q_ = x;
+        break;
+      case Tap::kKPostRope: {
+        // Attention logits of this window's causal (query, key) pairs, each query head with its KV head.
+        const int64_t T = x.size(2), G = c_.n_heads / c_.n_kv_heads;
+        at::Tensor k = x.repeat_interleave(G, 1);
+        at::Tensor scores = at::matmul(q_, k.transpose(-1, -2)) / std::sqrt(double(c_.head_dim));
+        at::Tensor causal = at::ones({T, T}, at::kBool).tril().expand_as(scores);
+        at::Tensor v = scores.masked_select(causal);
+        score_[l][0] += v.std().item<double>();
+        score_[l][1] = std::max(score_[l][1], v.abs().max().item<double>());
+        score_[l][2] += 1;
         k_post_[l] = at::maximum(k_post_[l], chmax(tokens(x)));
         k_head_[l] = at::maximum(k_head_[l], chmax(tokens(fwht(x))));
         break;
+      }
       case Tap::kV:
         v_plain_[l] = at::maximum(v_plain_[l], chmax(tokens(x)));
         v_head_[l] = at::maximum(v_head_[l], chmax(tokens(fwht(x))));
@@ -81,6 +97,8 @@ class Collector : public TapObserver {
   std::vector<at::Tensor> k_pre_, k_post_, k_grouped_, k_head_, v_plain_, v_head_;
   std::vector<std::vector<double>> sums_;
   std::vector<double> massive_;
+  std::vector<std::vector<double>> score_;  // per layer: sum of stds, max |score|, windows
+  at::Tensor q_;                            // this layer's queries (the tap comes before the keys')
 };
 
 }  // namespace
@@ -115,6 +133,8 @@ KvAnalysis analyze_kv(const Transformer& model, const std::vector<int32_t>& toke
     s.v_plain = channel_outlier_ratio(col.v_plain_[l]);
     s.v_head_hadamard = channel_outlier_ratio(col.v_head_[l]);
     s.massive_ratio = col.massive_[l];
+    s.score_std = col.score_[l][0] / std::max(1.0, col.score_[l][2]);
+    s.score_max = col.score_[l][1];
     const auto& m = col.sums_[l];
     const double n = std::max(1.0, m[4]);
     s.attn_first5 = m[0] / n;

@@ -17,6 +17,7 @@ struct LayerKvStats {
   double k_head_hadamard = 0;                  // post-RoPE, per-head Hadamard
   double v_plain = 0, v_head_hadamard = 0;
   double massive_ratio = 0;                    // max |h| / median |h| of the layer input
+  double score_std = 0, score_max = 0;         // attention logits q.k/sqrt(hd) over causal pairs
   double attn_first5 = 0;                      // share of attention on the first 5 tokens
   double attn_top15 = 0;                       // share on the 15 keys that receive most
   double attn_per_text = 0, attn_per_image = 0;  // mean probability per key token (first 5 excluded)

@@ -17,6 +17,8 @@ SweepCodec SweepCodec::parse(const std::string& text) {
   if (size_t at = text.find('@'); at != std::string::npos) {
     types = text.substr(0, at);
     c.kv_opt = text.substr(at + 1);
+    for (char& ch : c.kv_opt)
+      if (ch == ':') ch = ',';  // "rotatekv-2@group=8:reorder=none": ',' already separates codecs
   }
   if (size_t slash = types.find('/'); slash != std::string::npos) {
     c.k_type = types.substr(0, slash);

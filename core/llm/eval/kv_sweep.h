@@ -11,9 +11,9 @@
 namespace qs {
 
 struct SweepCodec {
-  std::string label;  // as given: "kivi-2", "q8_0/f16", "rotatekv-2@reorder=none"
+  std::string label;  // as given: "kivi-2", "q8_0/f16", "rotatekv-2@group=8:reorder=none"
   std::string k_type, v_type;
-  std::string kv_opt;  // key=value,... after '@' ('+' separates list items inside a value)
+  std::string kv_opt;  // key=value pairs after '@', separated by ':' ('+' separates list items inside a value)
   static SweepCodec parse(const std::string& text);
 };
 
