@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # On the GPU machine (no Qt, no ITK): build core, CLI and tests against PyTorch's LibTorch 2.x
 # with CUDA, run every test (CUDA ones included), then the GPU benchmarks. Logs go to $OUT.
-#   tools/gpu/build-and-test.sh [--bench | --mri]   (--bench: LLM and MRI benchmarks; --mri: MRI only)
+#   tools/gpu/build-and-test.sh [--bench | --mri | --kv]   (--bench: LLM and MRI benchmarks; --mri: MRI only;
+#   --kv: every KV codec on CUDA vs CPU, and decode speed of each cache type on a 7B shape)
 # Test assets: QUANTISCOPE_DATA (default ../shared/data; on the device machine the caller
 # carries them in .gpu-data/).
 set -euo pipefail
@@ -22,6 +23,17 @@ status=0
 (cd build-cuda && OMP_NUM_THREADS=2 ctest --output-on-failure -j 8 2>&1) | tee "$OUT/ctest.log" | tail -n 30 || status=1
 ./build-cuda/tests/test_cuda --gtest_filter='Cuda.HalfAndBfloat16TrackFloat32' 2>&1 | grep tolerance | tee "$OUT/tolerance.txt" || true
 
+if [ "${1:-}" = "--kv" ]; then
+  ./build-cuda/tests/test_cuda --gtest_filter='CudaKv.*' 2>&1 | tee "$OUT/cuda_kv.txt" | tail -n 5
+  Q=./build-cuda/app/quantiscope
+  {
+    for c in f16 q8_0 q4_0 kivi-4 kivi-2 rotatekv-2 rotatekv-post-2 akvq-2; do
+      opt=""; case $c in rotatekv*) opt="--kv-opt reorder=none";; esac  # random weights: no calibration file
+      echo "### -ctk $c -ctv $c $opt"
+      $Q bench --random-init llama2-7b --device cuda --dtype f16 -ctk $c -ctv $c $opt --batch 1,16 --prompt-tokens 512 --gen-tokens 64 --reps 2
+    done
+  } 2>&1 | tee "$OUT/kv_bench.md"
+fi
 if [ "${1:-}" = "--bench" ]; then
   Q=./build-cuda/app/quantiscope
   {
