@@ -1,6 +1,7 @@
 // CUDA build only: every KV codec runs generation and both ppl protocols on the GPU with the same
-// LibTorch code as on the CPU, and its perplexity matches the CPU's (rounding of exact ties in
-// the quantizers may differ between devices, hence a small relative tolerance).
+// LibTorch code as on the CPU, and its perplexity matches the CPU's. Float results differ in the
+// last bits between devices; a value on a rounding boundary then gets the neighbouring code, and
+// these models' attention logits (std ~20, kv-analyze) amplify one flipped code, hence 5%.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -39,7 +40,7 @@ TEST(CudaKv, EveryCodecRunsAndMatchesTheCpu) {
         const double g = perplexity(tg, tokens, o, nullptr, CancelToken()).ppl();
         std::cout << rel << " " << codec << " " << (p == EvalProtocol::kPrefill ? "prefill" : "decode") << " cpu " << c << " cuda " << g << "\n";
         EXPECT_TRUE(std::isfinite(g)) << codec;
-        EXPECT_LT(std::abs(g - c) / c, 0.02) << rel << " " << codec;
+        EXPECT_LT(std::abs(g - c) / c, 0.05) << rel << " " << codec;
       }
       KvOptions kv;
       kv.reorder_source = [table_c]() { return table_c; };

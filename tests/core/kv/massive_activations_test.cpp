@@ -22,6 +22,15 @@ TEST(MassiveActivations, FindsPlantedSinkTokens) {
   EXPECT_TRUE(p[0][0].item<bool>() && p[0][31].item<bool>());
   EXPECT_TRUE(p[1][12].item<bool>());
   EXPECT_EQ(massive_activation_tokens(h, 0).sum().item<int64_t>(), 0);
+  // Ties (the same token repeated has the same embedding) go to the earliest token.
+  at::Tensor tied = at::ones({1, 6, 4});
+  tied[0][2].fill_(5.0);
+  tied[0][4].fill_(5.0);
+  at::Tensor first = top_tokens_by_max_abs(tied, 1);
+  EXPECT_TRUE(first[0][2].item<bool>());
+  EXPECT_EQ(first.sum().item<int64_t>(), 1);
+  EXPECT_TRUE(massive_activation_tokens(tied, 4)[0][2].item<bool>());
+  EXPECT_FALSE(massive_activation_tokens(tied, 4)[0][4].item<bool>());
 }
 
 }  // namespace
