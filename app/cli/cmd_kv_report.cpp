@@ -5,7 +5,6 @@
 
 #include "app/cli/commands.h"
 #include "core/common/error.h"
-#include "core/kv/channel_reorder.h"
 #include "core/kv/kv_side.h"
 #include "core/llm/model/random_init.h"
 
@@ -17,31 +16,20 @@ struct ReportRow {
   SideFootprint k, v;
 };
 
-// Sizes do not depend on the permutation's values: an identity table stands in for the file.
-std::shared_ptr<const ChannelReorder> identity_reorder(const KvShape& s) {
-  auto r = std::make_shared<ChannelReorder>();
-  r->n_layers = s.n_layers, r->n_kv_heads = s.n_kv_heads, r->head_dim = s.head_dim;
-  r->pre = at::arange(s.n_kv_heads * s.head_dim, at::kLong).repeat({s.n_layers, 1});
-  r->post = at::arange(s.head_dim, at::kLong).repeat({s.n_layers, s.n_kv_heads, 1});
-  return r;
-}
-
 bool footprint(const KvShape& base, const std::string& codec, const std::string& opts, ReportRow* row) {
   KvShape s = base;
   s.options = KvOptions::parse(opts);
-  s.options.reorder_source = [&]() { return identity_reorder(base); };
-  const auto& reg = kv_side_registry();
-  SideConfig k = reg.get(codec).factory(s, KvRole::kKey), v = reg.get(codec).factory(s, KvRole::kValue);
+  KvFootprint f;
   try {
-    s.options.check_all_used(codec, codec);
-  } catch (const Error&) {
-    return false;  // the codec has no such option (e.g. meta= for llama.cpp blocks)
+    f = kv_footprint(s, codec, codec);
+  } catch (const Error& e) {
+    if (std::string(e.what()).find("is not an option") != std::string::npos) return false;  // e.g. meta= for llama.cpp blocks
+    throw;
   }
-  const int64_t width = s.n_kv_heads * s.head_dim;
   row->codec = codec;
-  if (k.layers[0].full_precision && v.layers[0].full_precision) row->meta = "-";
-  row->k = side_footprint(k, s.max_tokens, width);
-  row->v = side_footprint(v, s.max_tokens, width);
+  if (f.full_precision) row->meta = "-";
+  row->k = f.k;
+  row->v = f.v;
   return true;
 }
 

@@ -332,10 +332,15 @@ void ChatWorkspace::updateKvEstimate() {
     kv_estimate_->setText(tr("Open a model to see the KV memory."));
     return;
   }
-  long long per_token = kv_bytes_per_token(model_.kv_elements_per_token, k_type_->currentText(), v_type_->currentText());
+  QString error;
+  const long long total = kv_bytes_at_context(model_, k_type_->currentText(), v_type_->currentText(), &error);
+  if (total < 0) {
+    kv_estimate_->setText(error);
+    return;
+  }
   kv_estimate_->setText(tr("%1 per token · %2 at the full context of %3")
-                            .arg(views::format_bytes(per_token))
-                            .arg(views::format_bytes(per_token * model_.context_length))
+                            .arg(views::format_bytes(total / std::max<long long>(1, model_.context_length)))
+                            .arg(views::format_bytes(total))
                             .arg(model_.context_length));
 }
 

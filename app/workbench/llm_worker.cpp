@@ -6,6 +6,8 @@
 #include "core/common/device.h"
 #include "core/common/error.h"
 #include "core/kv/kv_cache.h"
+#include "core/kv/kv_side.h"
+#include "core/llm/calibrate/reorder_calibration.h"
 #include "core/llm/chat/chat_template.h"
 #include "core/llm/generate/generator.h"
 #include "core/llm/model/transformer.h"
@@ -23,9 +25,23 @@ struct LlmWorker::Engine {
 LlmWorker::LlmWorker() = default;
 LlmWorker::~LlmWorker() = default;
 
-long long kv_bytes_per_token(long long kv_elements_per_token, const QString& k_type, const QString& v_type) {
-  auto bytes = [](const QString& t) { return t == "f32" ? 4 : 2; };
-  return kv_elements_per_token * (bytes(k_type) + bytes(v_type));
+long long kv_bytes_at_context(const ModelSummary& m, const QString& k_type, const QString& v_type, QString* error) {
+  KvShape s;
+  s.n_layers = m.n_layers, s.n_heads = m.n_heads, s.n_kv_heads = m.n_kv_heads, s.head_dim = m.head_dim, s.max_tokens = m.context_length;
+  try {
+    KvFootprint f = kv_footprint(s, k_type.toStdString(), v_type.toStdString());
+    return f.k.bytes + f.v.bytes;
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromStdString(first_line(e.what()));
+    return -1;
+  }
+}
+
+// RotateKV's reorder file is looked up at its default path (named after the model hash).
+static KvOptions kv_options_for(const LoadedModel& model) {
+  KvOptions o;
+  o.reorder_source = reorder_source_for(model, "");
+  return o;
 }
 
 void LlmWorker::loadModel(const QString& path, const QString& tokenizer) {
@@ -49,7 +65,7 @@ void LlmWorker::loadModel(const QString& path, const QString& tokenizer) {
     ModelSummary s;
     s.path = path;
     s.context_length = c.context_length;
-    s.kv_elements_per_token = c.n_layers * c.n_kv_heads * c.head_dim;
+    s.n_layers = c.n_layers, s.n_heads = c.n_heads, s.n_kv_heads = c.n_kv_heads, s.head_dim = c.head_dim;
     s.detected_template = chat_template_name(detect_chat_template(e->model->chat_template));
     auto q = [](const auto& v) { return QString::fromStdString(v); };
     s.rows = {{"file", path},
@@ -83,7 +99,8 @@ void LlmWorker::generate(const GenerationRequest& r) {
   try {
     Engine& e = *engine_;
     if (!e.generator || e.k_type != r.k_type || e.v_type != r.v_type) {
-      e.generator = std::make_unique<Generator>(*e.transformer, e.transformer->make_cache(r.k_type.toStdString(), r.v_type.toStdString(), e.model->config.context_length));
+      e.generator = std::make_unique<Generator>(*e.transformer, e.transformer->make_cache(r.k_type.toStdString(), r.v_type.toStdString(), e.model->config.context_length, 1,
+                                                                                                     kv_options_for(*e.model)));
       e.k_type = r.k_type;
       e.v_type = r.v_type;
     }

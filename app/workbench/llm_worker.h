@@ -16,7 +16,7 @@ struct ModelSummary {
   QString path;
   std::vector<std::pair<QString, QString>> rows;  // metadata panel
   long long context_length = 0;
-  long long kv_elements_per_token = 0;  // layers x KV heads x head_dim, for K and for V each
+  long long n_layers = 0, n_heads = 0, n_kv_heads = 0, head_dim = 0;  // the KV cache's shape
   QString detected_template;
 };
 
@@ -63,8 +63,9 @@ class LlmWorker : public QObject {
   CancelToken cancel_;
 };
 
-// KV bytes per token for the full-precision cache types (f32 = 4, f16/bf16 = 2 bytes per element).
-long long kv_bytes_per_token(long long kv_elements_per_token, const QString& k_type, const QString& v_type);
+// KV bytes of the K/V cache types at the model's full context (codes, metadata and everything kept
+// in full precision; sinks at their maximum), or -1 with `error` set when the pair is not valid.
+long long kv_bytes_at_context(const ModelSummary& model, const QString& k_type, const QString& v_type, QString* error);
 
 }  // namespace qs::workbench
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/kv/bit_pack.h"
+#include "core/kv/channel_reorder.h"
 
 namespace qs {
 
@@ -41,6 +42,28 @@ SideFootprint side_footprint(const SideConfig& side, int64_t n, int64_t width) {
   if (side.reorder) f.bytes += int64_t(side.layers.size()) * width * 4;
   f.bits_quantized = quantized_layers ? bits_sum / double(quantized_layers) : 8.0 * double(fp_bytes);  // all full precision: its width
   f.avg_bits = 8.0 * double(f.bytes) / (double(n) * double(width) * double(side.layers.size()));
+  return f;
+}
+
+KvFootprint kv_footprint(const KvShape& base, const std::string& k_type, const std::string& v_type) {
+  KvShape s = base;
+  if (!s.options.reorder_source)
+    s.options.reorder_source = [&base]() {
+      auto r = std::make_shared<ChannelReorder>();
+      r->n_layers = base.n_layers, r->n_kv_heads = base.n_kv_heads, r->head_dim = base.head_dim;
+      r->pre = at::arange(base.n_kv_heads * base.head_dim, at::kLong).repeat({base.n_layers, 1});
+      r->post = at::arange(base.head_dim, at::kLong).repeat({base.n_layers, base.n_kv_heads, 1});
+      return std::shared_ptr<const ChannelReorder>(r);
+    };
+  const SideConfig k = kv_side_registry().get(k_type).factory(s, KvRole::kKey);
+  const SideConfig v = kv_side_registry().get(v_type).factory(s, KvRole::kValue);
+  s.options.check_all_used(k_type, v_type);
+  const int64_t width = s.n_kv_heads * s.head_dim;
+  KvFootprint f;
+  f.k = side_footprint(k, s.max_tokens, width);
+  f.v = side_footprint(v, s.max_tokens, width);
+  auto fp = [](const SideConfig& c) { return std::all_of(c.layers.begin(), c.layers.end(), [](const TokenPolicy& p) { return p.full_precision; }); };
+  f.full_precision = fp(k) && fp(v);
   return f;
 }
 

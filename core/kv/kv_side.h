@@ -65,4 +65,13 @@ struct SideFootprint {
 };
 SideFootprint side_footprint(const SideConfig& side, int64_t n_tokens, int64_t width);
 
+// Both sides of a cache type pair at shape.max_tokens tokens (batch 1), from the policies alone
+// (a reorder permutation's values do not change sizes: an identity stands in when none is set).
+// Throws for unknown types or unused shape.options keys.
+struct KvFootprint {
+  SideFootprint k, v;
+  bool full_precision = false;  // neither side quantizes anything
+};
+KvFootprint kv_footprint(const KvShape& shape, const std::string& k_type, const std::string& v_type);
+
 }  // namespace qs
