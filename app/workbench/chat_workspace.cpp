@@ -327,6 +327,11 @@ void ChatWorkspace::refreshRecent() {
   recent_->setCurrentIndex(-1);
 }
 
+void ChatWorkspace::setCacheTypes(const QString& k_type, const QString& v_type) {
+  k_type_->setCurrentText(k_type);
+  v_type_->setCurrentText(v_type);
+}
+
 void ChatWorkspace::updateKvEstimate() {
   if (model_.path.isEmpty()) {
     kv_estimate_->setText(tr("Open a model to see the KV memory."));

@@ -29,6 +29,7 @@ class ChatWorkspace : public QWidget {
 
   void openModel(const QString& path, const QString& tokenizer = {});
   void setPrompt(const QString& text);
+  void setCacheTypes(const QString& k_type, const QString& v_type);
   void setMaxTokens(int n);
   void send();
   void stop();

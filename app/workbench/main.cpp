@@ -28,7 +28,9 @@ int main(int argc, char** argv) {
   QCommandLineOption prompt("prompt", "Prompt sent automatically (with --screenshot).", "text", "Once upon a time");
   QCommandLineOption after("shot-after", "Tokens to wait for before the screenshot.", "n", "60");
   QCommandLineOption tab("tab", "Tab to show first (Chat, KV Inspector, MRI).", "name");
-  cli.addOptions({model, tokenizer, shot, prompt, after, tab});
+  QCommandLineOption ctk("ctk", "KV cache type for keys (as quantiscope -ctk).", "type");
+  QCommandLineOption ctv("ctv", "KV cache type for values (default: the -ctk type).", "type");
+  cli.addOptions({model, tokenizer, shot, prompt, after, tab, ctk, ctv});
   cli.process(app);
 
   qs::workbench::MainWindow window;
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
     if (QFileInfo::exists(fallback)) path = fallback;
   }
   auto* chat = window.chat();
+  if (cli.isSet(ctk)) chat->setCacheTypes(cli.value(ctk), cli.isSet(ctv) ? cli.value(ctv) : cli.value(ctk));
   for (int i = 0; cli.isSet(tab) && i < window.tabs()->count(); ++i)
     if (window.tabs()->tabText(i).compare(cli.value(tab), Qt::CaseInsensitive) == 0) window.tabs()->setCurrentIndex(i);
   if (cli.isSet(shot)) {
