@@ -33,6 +33,7 @@ std::set<int64_t> tsa_layers(const qs::KvShape& shape) {
 qs::SideConfig side(const qs::KvShape& shape, qs::KvRole) {
   const std::set<int64_t> tsa = tsa_layers(shape);
   const int64_t window = shape.options.get_int("window", 128), pivots = shape.options.get_int("pivots", 15);
+  if (window < 0 || pivots < 0) qs::fail(qs::ErrorKind::kInvalidArgument, "akvq-2: window and pivots must not be negative");
   qs::SideConfig s;
   s.basis = qs::KvBasis::kHeadHadamard;
   for (int64_t l = 0; l < shape.n_layers; ++l) {

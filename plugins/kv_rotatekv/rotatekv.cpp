@@ -31,6 +31,7 @@ qs::KvSideFactory side(int bits, bool post_rope, std::string codec) {
     p.quant = qs::asymmetric_spec(shape, bits, bits == 2 ? 0.8 : 1.0, codec);
     p.sinks = qs::SinkRule::kTopEntries;
     p.sink_count = shape.options.get_int("sinks", 20);
+    if (p.sink_count < 0) qs::fail(qs::ErrorKind::kInvalidArgument, codec + ": sinks must not be negative");
     qs::SideConfig s;
     s.layers = qs::same_for_all_layers(shape, p);
     if (role == qs::KvRole::kValue) {

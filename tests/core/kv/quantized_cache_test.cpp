@@ -265,6 +265,11 @@ TEST(QuantizedCache, UnknownTypesAndOptionsAreClearErrors) {
   EXPECT_THROW(t.make_cache("rotatekv-2", "rotatekv-2", 64), Error);  // no reorder source
   EXPECT_THROW(t.make_cache("akvq-2", "akvq-2", 64, 1, KvOptions::parse("tsa=9")), Error);
   EXPECT_THROW(KvOptions::parse("group"), Error);
+  EXPECT_THROW(t.make_cache("akvq-2", "akvq-2", 64, 1, KvOptions::parse("window=-1")), Error);
+  EXPECT_THROW(t.make_cache("rotatekv-2", "rotatekv-2", 64, 1, KvOptions::parse("reorder=none,sinks=-3")), Error);
+  EXPECT_THROW(t.make_cache("kivi-2", "kivi-2", 64, 1, KvOptions::parse("residual=0")), Error);
+  EXPECT_THROW(t.make_cache("rotatekv-2", "rotatekv-2", 64, 1, KvOptions::parse("reorder=none,clip=1.5")), Error);
+  EXPECT_THROW(t.make_cache("rotatekv-2", "rotatekv-2", 64, 1, KvOptions::parse("reorder=none,meta=fp4")), Error);
 }
 
 }  // namespace
