@@ -19,13 +19,8 @@ struct ReportRow {
 bool footprint(const KvShape& base, const std::string& codec, const std::string& opts, ReportRow* row) {
   KvShape s = base;
   s.options = KvOptions::parse(opts);
-  KvFootprint f;
-  try {
-    f = kv_footprint(s, codec, codec);
-  } catch (const Error& e) {
-    if (std::string(e.what()).find("is not an option") != std::string::npos) return false;  // e.g. meta= for llama.cpp blocks
-    throw;
-  }
+  const KvFootprint f = kv_footprint(s, codec, codec);
+  if (!f.unused_options.empty()) return false;  // the codec has no such option (e.g. meta= for llama.cpp blocks)
   row->codec = codec;
   if (f.full_precision) row->meta = "-";
   row->k = f.k;
@@ -75,6 +70,7 @@ int cmd_kv_report(int argc, char** argv) {
       if (footprint(s, codec, user_opts.empty() ? "meta=fp8" : user_opts + ",meta=fp8", &f)) rows.push_back(f);
     }
   }
+  if (rows.empty()) fail(ErrorKind::kInvalidArgument, "--kv-opt " + user_opts + " is not an option of the listed cache types");
   const bool csv = a.flag("--csv");
   if (csv) {
     std::cout << "codec,meta,bits_k,bits_v,avg_bits_k,avg_bits_v,bytes_per_token,total_bytes\n";

@@ -51,10 +51,16 @@ double KvOptions::get_double(const std::string& key, double def) const {
   return d;
 }
 
-void KvOptions::check_all_used(const std::string& k_type, const std::string& v_type) const {
+std::vector<std::string> KvOptions::unused() const {
+  std::vector<std::string> out;
   for (const auto& kv : values_)
-    if (!used_.count(kv.first))
-      fail(ErrorKind::kInvalidArgument, "--kv-opt " + kv.first + " is not an option of cache types " + k_type + "/" + v_type);
+    if (!used_.count(kv.first)) out.push_back(kv.first);
+  return out;
+}
+
+void KvOptions::check_all_used(const std::string& k_type, const std::string& v_type) const {
+  const auto left = unused();
+  if (!left.empty()) fail(ErrorKind::kInvalidArgument, "--kv-opt " + left.front() + " is not an option of cache types " + k_type + "/" + v_type);
 }
 
 }  // namespace qs

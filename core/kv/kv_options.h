@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace qs {
 
@@ -21,7 +22,8 @@ class KvOptions {
   std::string get(const std::string& key, const std::string& def) const;
   int64_t get_int(const std::string& key, int64_t def) const;
   double get_double(const std::string& key, double def) const;
-  // Throws when a given key was read by neither the K nor the V codec.
+  // Keys given but read by no codec so far; check_all_used throws naming the first.
+  std::vector<std::string> unused() const;
   void check_all_used(const std::string& k_type, const std::string& v_type) const;
 
   // Supplies the reorder file on demand (the CLI computes the model hash only when a codec asks).

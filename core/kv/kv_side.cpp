@@ -57,9 +57,9 @@ KvFootprint kv_footprint(const KvShape& base, const std::string& k_type, const s
     };
   const SideConfig k = kv_side_registry().get(k_type).factory(s, KvRole::kKey);
   const SideConfig v = kv_side_registry().get(v_type).factory(s, KvRole::kValue);
-  s.options.check_all_used(k_type, v_type);
   const int64_t width = s.n_kv_heads * s.head_dim;
   KvFootprint f;
+  f.unused_options = s.options.unused();
   f.k = side_footprint(k, s.max_tokens, width);
   f.v = side_footprint(v, s.max_tokens, width);
   auto fp = [](const SideConfig& c) { return std::all_of(c.layers.begin(), c.layers.end(), [](const TokenPolicy& p) { return p.full_precision; }); };

@@ -67,10 +67,11 @@ SideFootprint side_footprint(const SideConfig& side, int64_t n_tokens, int64_t w
 
 // Both sides of a cache type pair at shape.max_tokens tokens (batch 1), from the policies alone
 // (a reorder permutation's values do not change sizes: an identity stands in when none is set).
-// Throws for unknown types or unused shape.options keys.
+// Throws for unknown types; option keys neither side reads are listed, not refused.
 struct KvFootprint {
   SideFootprint k, v;
   bool full_precision = false;  // neither side quantizes anything
+  std::vector<std::string> unused_options;
 };
 KvFootprint kv_footprint(const KvShape& shape, const std::string& k_type, const std::string& v_type);
 

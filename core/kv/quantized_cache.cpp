@@ -12,8 +12,10 @@ QuantizedCache::QuantizedCache(const KvShape& shape, SideConfig k, SideConfig v,
   const int64_t C = shape.n_kv_heads * shape.head_dim;
   for (const SideConfig* s : {&kcfg_, &vcfg_})
     if (int64_t(s->layers.size()) != shape.n_layers) fail(ErrorKind::kInternal, "KV cache: a side has no policy for every layer");
-  if (kcfg_.basis != KvBasis::kPlain && !is_power_of_two(shape.head_dim))
-    fail(ErrorKind::kUnsupported, "cache type " + k_name_ + " needs a power-of-two head_dim for its Walsh-Hadamard, not " + std::to_string(shape.head_dim));
+  for (const auto* side : {&kcfg_, &vcfg_})
+    if (side->basis != KvBasis::kPlain && !is_power_of_two(shape.head_dim))
+      fail(ErrorKind::kUnsupported, "cache type " + (side == &kcfg_ ? k_name_ : v_name_) + " needs a power-of-two head_dim for its Walsh-Hadamard, not " +
+                                        std::to_string(shape.head_dim));
   if (vcfg_.basis == KvBasis::kPreRopeGrouped) fail(ErrorKind::kInvalidArgument, "cache type " + v_name_ + " is a key-only method");
   if (kcfg_.reorder) {
     if (!kcfg_.reorder_table) fail(ErrorKind::kInternal, "KV cache: reorder requested without a table");
