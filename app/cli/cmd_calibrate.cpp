@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/cli/commands.h"
+#include "app/cli/console.h"
 #include "app/cli/signals.h"
 #include "core/common/error.h"
 #include "core/common/file_bytes.h"
@@ -21,20 +22,14 @@ int cmd_calibrate(int argc, char** argv) {
   Transformer model(*m);
   const std::string out = a.has("--out") ? a.get("--out") : default_reorder_path(m->file_hash());
   ensure_may_write(out, a.flag("--force"));  // before the work
-  const std::string text = read_text_file(a.get("--data"));
-  std::string sep = a.get("--doc-sep");
-  if (sep.empty() && text.find("<|endoftext|>") != std::string::npos) sep = "<|endoftext|>";
-  std::vector<int32_t> tokens = tokenize_corpus(*m->tokenizer, text, sep);
+  std::vector<int32_t> tokens = tokenize_text_file(*m->tokenizer, a.get("--data"), a.get("--doc-sep"));
   CalibrationOptions o;
   o.max_tokens = a.get_ll("--tokens", 0);
   o.ctx = a.get_ll("--ctx", std::min<int64_t>(512, m->config.context_length));
   o.source = std::filesystem::path(a.get("--data")).filename().string();
   CancelToken cancel;
   install_interrupt(cancel);
-  ChannelReorder r = calibrate_channel_reorder(model, tokens, o, [](long long d, long long t) {
-    std::cerr << "\r[" << d << "/" << t << " windows]" << std::flush;
-    if (d == t) std::cerr << "\n";
-  }, cancel);
+  ChannelReorder r = calibrate_channel_reorder(model, tokens, o, progress_printer("windows"), cancel);
   if (std::filesystem::path(out).has_parent_path()) std::filesystem::create_directories(std::filesystem::path(out).parent_path());
   write_channel_reorder(out, r, a.flag("--force"));
   std::cout << "wrote " << out << "\n"

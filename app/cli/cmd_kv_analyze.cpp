@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/cli/commands.h"
+#include "app/cli/console.h"
 #include "app/cli/signals.h"
 #include "core/common/error.h"
 #include "core/kv/channel_reorder.h"
@@ -19,10 +20,7 @@ int cmd_kv_analyze(int argc, char** argv) {
   if (!a.has("--data")) fail(ErrorKind::kInvalidArgument, "--data TEXT is required");
   auto m = load_model_from_args(a);
   Transformer model(*m);
-  const std::string text = read_text_file(a.get("--data"));
-  std::string sep = a.get("--doc-sep");
-  if (sep.empty() && text.find("<|endoftext|>") != std::string::npos) sep = "<|endoftext|>";
-  std::vector<int32_t> tokens = tokenize_corpus(*m->tokenizer, text, sep);
+  std::vector<int32_t> tokens = tokenize_text_file(*m->tokenizer, a.get("--data"), a.get("--doc-sep"));
   KvAnalysisOptions o;
   o.ctx = a.get_ll("--ctx", std::min<int64_t>(256, m->config.context_length));
   o.max_tokens = a.get_ll("--tokens", 4096);

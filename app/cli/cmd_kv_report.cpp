@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/cli/commands.h"
+#include "app/cli/console.h"
 #include "core/common/error.h"
 #include "core/kv/kv_side.h"
 #include "core/llm/model/random_init.h"
@@ -48,16 +49,7 @@ int cmd_kv_report(int argc, char** argv) {
   s.batch = a.get_ll("--batch", 1);
   if (s.max_tokens < 1 || s.batch < 1) fail(ErrorKind::kInvalidArgument, "--ctx and --batch must be positive");
   std::vector<std::string> codecs = kv_cache_types();
-  if (a.has("--codecs")) {
-    codecs.clear();
-    std::string list = a.get("--codecs");
-    for (size_t p = 0; p <= list.size();) {
-      size_t e = list.find(',', p);
-      if (e == std::string::npos) e = list.size();
-      if (e > p) codecs.push_back(list.substr(p, e - p));
-      p = e + 1;
-    }
-  }
+  if (a.has("--codecs")) codecs = split_list(a.get("--codecs"));
   const std::string user_opts = a.get("--kv-opt");
   std::vector<ReportRow> rows;
   for (const auto& codec : codecs) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app/cli/commands.h"
+#include "app/cli/console.h"
 #include "app/cli/signals.h"
 #include "core/common/device.h"
 #include "core/common/error.h"
@@ -19,21 +20,6 @@
 
 namespace qs::cli {
 namespace {
-
-std::vector<std::string> split(const std::string& list, char sep) {
-  std::vector<std::string> out;
-  std::stringstream ss(list);
-  std::string item;
-  while (std::getline(ss, item, sep))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
-std::vector<int32_t> tokenize_file(const Tokenizer& tok, const std::string& path) {
-  const std::string text = read_text_file(path);
-  // The TinyStories sample separates stories with <|endoftext|>: each story starts with BOS.
-  return tokenize_corpus(tok, text, text.find("<|endoftext|>") != std::string::npos ? "<|endoftext|>" : "");
-}
 
 std::string name_of(const std::string& path) {
   std::filesystem::path p(path);
@@ -59,28 +45,28 @@ int cmd_kv_sweep(int argc, char** argv) {
   const bool force = a.flag("--force");
   for (const char* o : {"--csv", "--md"})
     if (a.has(o)) ensure_may_write(a.get(o), force);  // before hours of work
-  const auto texts = split(a.get("--texts"), ',');
+  const auto texts = split_list(a.get("--texts"));
   const std::string calib = a.get("--calib-data");
   if (!calib.empty() && !a.flag("--allow-calibration-leak"))
     for (const auto& t : texts)
       if (std::filesystem::exists(t) && std::filesystem::exists(calib) && std::filesystem::equivalent(t, calib))
         fail(ErrorKind::kInvalidArgument, "calibration text " + calib + " is also an evaluation text: use disjoint text (or --allow-calibration-leak to measure the leak)");
   std::vector<SweepCodec> codecs;
-  for (const auto& c : split(a.get("--codecs", kDefaultCodecs), ',')) codecs.push_back(SweepCodec::parse(c));
+  for (const auto& c : split_list(a.get("--codecs", kDefaultCodecs))) codecs.push_back(SweepCodec::parse(c));
   SweepOptions o;
   o.ctx = a.get_ll("--ctx", 256);
   o.max_windows = a.get_ll("--max-windows", 0);
   o.decode_max_windows = a.get_ll("--decode-windows", 0);
   o.reference = a.get("--reference", "f16");
   o.protocols.clear();
-  for (const auto& p : split(a.get("--protocols", "prefill,decode"), ',')) o.protocols.push_back(eval_protocol_from_name(p));
+  for (const auto& p : split_list(a.get("--protocols", "prefill,decode"))) o.protocols.push_back(eval_protocol_from_name(p));
   CancelToken cancel;
   install_interrupt(cancel);
 
   std::ostringstream csv, md;
   csv << "model,text,protocol,codec,k_type,v_type,windows,tokens,ppl,delta_ppl,kld,kld_p99,top1,bits_k,bits_v,seconds\n";
   md << "| model | text | protocol | codec | PPL | ΔPPL | KLD | KLD p99 | top-1 % | bits K | bits V |\n|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
-  for (const auto& model_path : split(a.get("--models"), ',')) {
+  for (const auto& model_path : split_list(a.get("--models"))) {
     LoadOptions lo;
     lo.device = parse_device(a.get("--device", "cpu"));
     lo.dtype = parse_dtype(a.get("--dtype", "f32"));
@@ -92,19 +78,16 @@ int cmd_kv_sweep(int argc, char** argv) {
       CalibrationOptions co;
       co.max_tokens = a.get_ll("--calib-tokens", 0);
       co.source = name_of(calib);
-      table = std::make_shared<ChannelReorder>(calibrate_channel_reorder(model, tokenize_file(*m->tokenizer, calib), co, nullptr, cancel));
+      table = std::make_shared<ChannelReorder>(calibrate_channel_reorder(model, tokenize_text_file(*m->tokenizer, calib, ""), co, nullptr, cancel));
       std::cerr << name_of(model_path) << ": calibrated on " << table->tokens << " tokens of " << co.source << "\n";
       o.base_options.reorder_source = [table]() { return table; };
     } else {
       o.base_options.reorder_source = reorder_source_for(*m, "");
     }
     for (const auto& text : texts) {
-      std::vector<int32_t> tokens = tokenize_file(*m->tokenizer, text);
+      std::vector<int32_t> tokens = tokenize_text_file(*m->tokenizer, text, "");
       std::cerr << name_of(model_path) << " on " << name_of(text) << ": " << tokens.size() << " tokens\n";
-      auto rows = kv_sweep(model, tokens, codecs, o, [](long long d, long long t) {
-        std::cerr << "\r[" << d << "/" << t << " windows]" << std::flush;
-        if (d == t) std::cerr << "\n";
-      }, cancel);
+      auto rows = kv_sweep(model, tokens, codecs, o, progress_printer("windows"), cancel);
       for (const auto& r : rows) {
         csv << name_of(model_path) << "," << name_of(text) << "," << r.protocol << "," << r.codec << "," << r.k_type << "," << r.v_type << "," << r.windows << ","
             << r.tokens << "," << std::setprecision(8) << r.ppl << "," << r.delta_ppl << "," << r.kld << "," << r.kld_p99 << "," << r.top1 << "," << r.bits_k << ","

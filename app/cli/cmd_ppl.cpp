@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/cli/commands.h"
+#include "app/cli/console.h"
 #include "app/cli/signals.h"
 #include "core/common/error.h"
 #include "core/common/file_bytes.h"
@@ -27,11 +28,6 @@ PerplexityOptions eval_options(const Args& a, const LoadedModel& m) {
   return o;
 }
 
-void progress_line(long long done, long long total) {
-  std::cerr << "\r[" << done << "/" << total << " windows]" << std::flush;
-  if (done == total) std::cerr << "\n";
-}
-
 }  // namespace
 
 int cmd_ppl(int argc, char** argv) {
@@ -46,7 +42,7 @@ int cmd_ppl(int argc, char** argv) {
   CancelToken cancel;
   install_interrupt(cancel);
   std::cerr << "tokens: " << tokens.size() << ", windows of " << o.ctx << ", cache " << o.k_type << "/" << o.v_type << "\n";
-  PerplexityResult r = perplexity(model, tokens, o, progress_line, cancel,
+  PerplexityResult r = perplexity(model, tokens, o, progress_printer("windows"), cancel,
                                   writer ? WindowLogProbSink([&](const std::vector<int32_t>& w, const at::Tensor& lp) { writer->add(w, lp); }) : nullptr);
   if (writer) writer->finish();
   std::cerr << "windows: " << r.windows << ", " << r.seconds << " s\n";
@@ -69,7 +65,7 @@ int cmd_kld(int argc, char** argv) {
   int64_t index = 0;
   CancelToken cancel;
   install_interrupt(cancel);
-  PerplexityResult r = perplexity(model, tokens, o, progress_line, cancel, [&](const std::vector<int32_t>& w, const at::Tensor& lp) { ref.compare(index++, w, lp, &stats); });
+  PerplexityResult r = perplexity(model, tokens, o, progress_printer("windows"), cancel, [&](const std::vector<int32_t>& w, const at::Tensor& lp) { ref.compare(index++, w, lp, &stats); });
   std::cout << std::setprecision(6) << "cache " << o.k_type << "/" << o.v_type << "\n"
             << "positions: " << stats.positions << "\n"
             << "mean KLD:  " << stats.mean_kld() << "\n"

@@ -38,9 +38,7 @@ void FullPrecisionCache::reserve(int layer, int64_t needed) {
 at::Tensor FullPrecisionCache::attend(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) {
   const int64_t T = in.k_pre.size(2);
   const int64_t start = lengths_[size_t(layer)];
-  if (start + T > shape_.max_tokens)
-    fail(ErrorKind::kInvalidArgument, "context full: " + std::to_string(start + T) + " tokens exceed the limit of " + std::to_string(shape_.max_tokens));
-  if (in.k_pre.size(0) != shape_.batch) fail(ErrorKind::kInvalidArgument, "KV cache built for batch " + std::to_string(shape_.batch) + " got " + std::to_string(in.k_pre.size(0)));
+  check_append(shape_, start, in);
   reserve(layer, start + T);
   at::Tensor k_post = rope.apply(in.k_pre, in.rope_table);
   emit_tap(taps, Tap::kKPostRope, layer, k_post);
@@ -68,12 +66,8 @@ KvMemory FullPrecisionCache::side_memory(KvRole role) const {
 }
 
 KvMemory FullPrecisionCache::memory() const {
-  KvMemory m;
-  for (size_t l = 0; l < lengths_.size(); ++l) {
-    int64_t elems = shape_.batch * shape_.n_kv_heads * lengths_[l] * shape_.head_dim;
-    m.full_precision += elems * int64_t(c10::elementSize(k_storage_) + c10::elementSize(v_storage_));
-  }
-  return m;
+  KvMemory m = side_memory(KvRole::kKey);
+  return m += side_memory(KvRole::kValue);
 }
 
 }  // namespace qs

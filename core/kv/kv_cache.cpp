@@ -50,6 +50,13 @@ std::vector<std::string> kv_cache_types() { return kv_side_registry().names(); }
 
 std::string kv_cache_description(const std::string& type) { return kv_side_registry().get(type).description; }
 
+void check_append(const KvShape& shape, int64_t start, const AttentionInput& in) {
+  const int64_t T = in.k_pre.size(2);
+  if (start + T > shape.max_tokens)
+    fail(ErrorKind::kInvalidArgument, "context full: " + std::to_string(start + T) + " tokens exceed the limit of " + std::to_string(shape.max_tokens));
+  if (in.k_pre.size(0) != shape.batch) fail(ErrorKind::kInvalidArgument, "KV cache built for batch " + std::to_string(shape.batch) + " got " + std::to_string(in.k_pre.size(0)));
+}
+
 at::Tensor reference_attention(int layer, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                const at::Tensor& positions, TapObserver* taps) {
   const int64_t B = q.size(0), Hq = q.size(1), T = q.size(2), hd = q.size(3);

@@ -47,6 +47,10 @@ struct KvMemory {
   int64_t metadata = 0;        // scales, zero points, permutations
   int64_t full_precision = 0;  // residual windows, sinks, or the whole cache for f16/f32
   int64_t total() const { return packed + metadata + full_precision; }
+  KvMemory& operator+=(const KvMemory& o) {
+    packed += o.packed, metadata += o.metadata, full_precision += o.full_precision;
+    return *this;
+  }
 };
 
 enum class KvRole { kKey, kValue };
@@ -76,6 +80,9 @@ class KvCache {
 std::unique_ptr<KvCache> create_kv_cache(const KvShape& shape, const std::string& k_type, const std::string& v_type);
 std::vector<std::string> kv_cache_types();
 std::string kv_cache_description(const std::string& type);
+
+// Throws when the new tokens of `in` do not fit after `start` stored ones, or the batch differs.
+void check_append(const KvShape& shape, int64_t start, const AttentionInput& in);
 
 // Reference attention shared by codecs that hold dequantized K/V: q [B,Hq,T,hd] against
 // k, v [B,Hkv,S,hd] where the new queries sit at positions `positions` and key s is at position

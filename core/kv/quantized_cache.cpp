@@ -93,9 +93,7 @@ at::Tensor QuantizedCache::post_rope_keys(int layer, const at::Tensor& k) const 
 at::Tensor QuantizedCache::attend(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) {
   Layer& L = layers_[size_t(layer)];
   const int64_t T = in.k_pre.size(2), start = L.k->length();
-  if (start + T > shape_.max_tokens)
-    fail(ErrorKind::kInvalidArgument, "context full: " + std::to_string(start + T) + " tokens exceed the limit of " + std::to_string(shape_.max_tokens));
-  if (in.k_pre.size(0) != shape_.batch) fail(ErrorKind::kInvalidArgument, "KV cache built for batch " + std::to_string(shape_.batch) + " got " + std::to_string(in.k_pre.size(0)));
+  check_append(shape_, start, in);
   if (taps && taps->wants(Tap::kKPostRope, layer)) taps->on_tap(Tap::kKPostRope, layer, rope.apply(in.k_pre, in.rope_table));
   // Sinks are looked for in the prompt (the first call) and in every multi-token call.
   const bool detect_sinks = T > 1 || start == 0;
@@ -126,17 +124,14 @@ void QuantizedCache::truncate(int64_t n) {
 
 KvMemory QuantizedCache::side_memory(KvRole role) const {
   KvMemory m;
-  for (const auto& l : layers_) {
-    KvMemory p = (role == KvRole::kKey ? l.k : l.v)->memory();
-    m.packed += p.packed, m.metadata += p.metadata, m.full_precision += p.full_precision;
-  }
+  for (const auto& l : layers_) m += (role == KvRole::kKey ? l.k : l.v)->memory();
   if (role == KvRole::kKey && kcfg_.reorder) m.metadata += shape_.n_layers * shape_.n_kv_heads * shape_.head_dim * 4;  // 32-bit indices
   return m;
 }
 
 KvMemory QuantizedCache::memory() const {
-  KvMemory k = side_memory(KvRole::kKey), v = side_memory(KvRole::kValue);
-  return KvMemory{k.packed + v.packed, k.metadata + v.metadata, k.full_precision + v.full_precision};
+  KvMemory m = side_memory(KvRole::kKey);
+  return m += side_memory(KvRole::kValue);
 }
 
 at::Tensor QuantizedCache::full_precision_keys(int layer) const {

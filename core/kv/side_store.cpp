@@ -75,14 +75,11 @@ at::Tensor SideStore::read(at::ScalarType dtype) const {
   if (recent_.defined() && recent_.size(1)) parts.push_back(recent_.to(dtype));
   if (parts.empty()) fail(ErrorKind::kInternal, "KV store: read before anything was stored");
   at::Tensor out = parts.size() == 1 ? parts[0] : at::cat(parts, 1);
-  if (sink_pos_.defined() && sink_pos_.numel()) {
-    const int64_t B = out.size(0);
-    at::Tensor valid = (sink_pos_ >= 0) & (sink_pos_ < len_);
-    at::Tensor rows = at::arange(B, sink_pos_.options()).unsqueeze(1).expand_as(sink_pos_) * len_ + sink_pos_;
-    at::Tensor flat_idx = rows.masked_select(valid);
+  at::Tensor valid;
+  if (at::Tensor rows = sink_rows(&valid); rows.defined()) {
     at::Tensor vals = sink_vals_.to(dtype).masked_select(valid.unsqueeze(-1)).view({-1, width_});
     out = out.contiguous();
-    out.view({B * len_, width_}).index_copy_(0, flat_idx, vals);
+    out.view({out.size(0) * len_, width_}).index_copy_(0, rows, vals);
   }
   return out;
 }
@@ -90,12 +87,16 @@ at::Tensor SideStore::read(at::ScalarType dtype) const {
 at::Tensor SideStore::full_precision_mask(int64_t batch, const at::TensorOptions& options) const {
   at::Tensor m = at::zeros({batch, len_}, options.dtype(at::kBool));
   m.narrow(1, quantized_length(), len_ - quantized_length()).fill_(true);
-  if (sink_pos_.defined() && sink_pos_.numel()) {
-    at::Tensor valid = (sink_pos_ >= 0) & (sink_pos_ < len_);
-    at::Tensor rows = at::arange(batch, sink_pos_.options()).unsqueeze(1).expand_as(sink_pos_) * len_ + sink_pos_;
-    m.view(-1).index_fill_(0, rows.masked_select(valid), true);
-  }
+  if (at::Tensor rows = sink_rows(); rows.defined()) m.view(-1).index_fill_(0, rows, true);
   return m;
+}
+
+at::Tensor SideStore::sink_rows(at::Tensor* valid_out) const {
+  if (!sink_pos_.defined() || !sink_pos_.numel()) return at::Tensor();
+  at::Tensor valid = (sink_pos_ >= 0) & (sink_pos_ < len_);
+  if (valid_out) *valid_out = valid;
+  at::Tensor batch = at::arange(sink_pos_.size(0), sink_pos_.options()).unsqueeze(1).expand_as(sink_pos_);
+  return (batch * len_ + sink_pos_).masked_select(valid);
 }
 
 void SideStore::truncate(int64_t n) {
@@ -130,8 +131,8 @@ KvMemory SideStore::memory() const {
   if (tokens_) m.packed += tokens_->code_bytes(), m.metadata += tokens_->meta_bytes();
   if (chunks_) m.packed += chunks_->code_bytes(), m.metadata += chunks_->meta_bytes();
   if (recent_.defined()) m.full_precision += recent_.numel() * int64_t(recent_.element_size());
-  if (sink_pos_.defined() && sink_pos_.numel()) {
-    const int64_t n = ((sink_pos_ >= 0) & (sink_pos_ < len_)).sum().item<int64_t>();
+  if (at::Tensor rows = sink_rows(); rows.defined()) {
+    const int64_t n = rows.numel();
     m.full_precision += n * width_ * int64_t(c10::elementSize(fp_dtype_));
     m.metadata += n * 4;  // a 32-bit position per sink
   }

@@ -29,6 +29,8 @@ class SideStore {
 
  private:
   void flush();
+  // Flat indices b*length + position of the sinks still held (undefined when there are none).
+  at::Tensor sink_rows(at::Tensor* valid = nullptr) const;
   TokenPolicy policy_;
   int64_t width_;
   at::ScalarType fp_dtype_;

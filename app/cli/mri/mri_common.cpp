@@ -35,15 +35,6 @@ std::pair<int64_t, int64_t> parse_size(const std::string& text, const std::strin
   fail(ErrorKind::kInvalidArgument, option + " expects HxW (or N for NxN), got '" + text + "'");
 }
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 qs::mri::Scan simulate_from_args(const Args& a, const qs::mri::Volume& volume, uint64_t phase_seed) {
   at::Tensor img = select_slices(volume.data, a.get("--slices"));
   if (a.has("--crop")) {
@@ -86,15 +77,6 @@ qs::mri::ReconOptions recon_options_from_args(const Args& a, const std::string& 
       if (a.has(std::string("--") + shortcut) && !(std::string(shortcut) == "rho" && method != "cs-tv"))
         o.set(shortcut, a.get(std::string("--") + shortcut));
   return o;
-}
-
-qs::ProgressFn progress_printer(const std::string& what) {
-  return [what](long long done, long long total) {
-    if (total <= 0) return;
-    const long long step = std::max<long long>(1, total / 20);
-    if (done % step == 0 || done == total) std::cerr << "\r[" << done << "/" << total << " " << what << "]" << std::flush;
-    if (done == total) std::cerr << "\n";
-  };
 }
 
 at::Tensor magnitude(const at::Tensor& x) { return (x.is_complex() ? at::abs(x) : x).to(at::kCPU, at::kFloat); }

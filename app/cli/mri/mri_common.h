@@ -7,6 +7,7 @@
 #include <ATen/ATen.h>
 
 #include "app/cli/args.h"
+#include "app/cli/console.h"
 #include "core/mri/mask.h"
 #include "core/mri/metrics.h"
 #include "core/mri/recon/recon_method.h"
@@ -25,7 +26,6 @@ int cmd_compare(int argc, char** argv);
 at::Tensor select_slices(const at::Tensor& x, const std::string& range);
 // "HxW" -> {H, W}.
 std::pair<int64_t, int64_t> parse_size(const std::string& text, const std::string& option);
-std::vector<std::string> split_list(const std::string& text);
 // --type/--accel/--center/--seed (with the given option prefix, "" or "mask-").
 qs::mri::MaskSpec mask_spec_from_args(const Args& a, const std::string& prefix);
 // The scan `mri simulate` and `mri compare` make from a volume: --slices, --crop (centre
@@ -33,8 +33,6 @@ qs::mri::MaskSpec mask_spec_from_args(const Args& a, const std::string& prefix);
 qs::mri::Scan simulate_from_args(const Args& a, const qs::mri::Volume& volume, uint64_t phase_seed);
 // -o NAME=VALUE options (repeatable) plus --lambda/--iters/--rho shortcuts.
 qs::mri::ReconOptions recon_options_from_args(const Args& a, const std::string& method);
-// Prints "[done/total what]" on stderr.
-qs::ProgressFn progress_printer(const std::string& what);
 // The magnitude of a reconstruction, on CPU, float32.
 at::Tensor magnitude(const at::Tensor& x);
 
