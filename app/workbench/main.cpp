@@ -8,6 +8,7 @@
 
 #include "app/workbench/chat_workspace.h"
 #include "app/workbench/main_window.h"
+#include "app/workbench/screenshot_tour.h"
 #include "core/common/allocator_tuning.h"
 #include "core/common/data_path.h"
 #include "views/chat/chat_transcript_view.h"
@@ -30,7 +31,9 @@ int main(int argc, char** argv) {
   QCommandLineOption tab("tab", "Tab to show first (Chat, KV Inspector, MRI).", "name");
   QCommandLineOption ctk("ctk", "KV cache type for keys (as quantiscope -ctk).", "type");
   QCommandLineOption ctv("ctv", "KV cache type for values (default: the -ctk type).", "type");
-  cli.addOptions({model, tokenizer, shot, prompt, after, tab, ctk, ctv});
+  QCommandLineOption tour("tour", "Drive every workspace on the real assets, save the docs screenshots into DIR, quit.", "dir");
+  QCommandLineOption volume("volume", "MRI volume for --tour (default: Colin27 from mricron-data).", "path", "/usr/share/mricron/templates/ch2better.nii.gz");
+  cli.addOptions({model, tokenizer, shot, prompt, after, tab, ctk, ctv, tour, volume});
   cli.process(app);
 
   qs::workbench::MainWindow window;
@@ -39,6 +42,13 @@ int main(int argc, char** argv) {
   if (path.isEmpty()) {
     QString fallback = QString::fromStdString(qs::data_file("llm/stories260K/stories260K.gguf"));
     if (QFileInfo::exists(fallback)) path = fallback;
+  }
+  if (cli.isSet(tour)) {
+    qs::workbench::TourOptions o;
+    o.out_dir = cli.value(tour);
+    o.model = path;
+    o.volume = cli.value(volume);
+    return qs::workbench::run_screenshot_tour(window, o);
   }
   auto* chat = window.chat();
   if (cli.isSet(ctk)) chat->setCacheTypes(cli.value(ctk), cli.isSet(ctv) ? cli.value(ctv) : cli.value(ctk));

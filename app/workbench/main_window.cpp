@@ -10,6 +10,7 @@
 #include <QTabWidget>
 
 #include "app/workbench/chat_workspace.h"
+#include "app/workbench/mri_workspace.h"
 
 namespace qs::workbench {
 namespace {
@@ -28,7 +29,8 @@ MainWindow::MainWindow() {
   chat_ = new ChatWorkspace;
   tabs_->addTab(chat_, tr("Chat"));
   tabs_->addTab(pending(tr("The KV Inspector arrives with the quantized-cache and workbench issues; it is not built yet.")), tr("KV Inspector"));
-  tabs_->addTab(pending(tr("The MRI views arrive with the workbench issue; the engine works today from the command line: quantiscope mri --help.")), tr("MRI"));
+  mri_ = new MriWorkspace;
+  tabs_->addTab(mri_, tr("MRI"));
   setCentralWidget(tabs_);
 
   log_ = new QPlainTextEdit;
@@ -40,6 +42,7 @@ MainWindow::MainWindow() {
   addDockWidget(Qt::BottomDockWidgetArea, dock);
   resizeDocks({dock}, {110}, Qt::Vertical);
   connect(chat_, &ChatWorkspace::logMessage, this, &MainWindow::appendLog);
+  connect(mri_, &MriWorkspace::logMessage, this, &MainWindow::appendLog);
 
   auto* view = menuBar()->addMenu(tr("&View"));
   view->addAction(dock->toggleViewAction());

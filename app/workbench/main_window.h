@@ -9,12 +9,14 @@ class QTabWidget;
 namespace qs::workbench {
 
 class ChatWorkspace;
+class MriWorkspace;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
   MainWindow();
   ChatWorkspace* chat() const { return chat_; }
+  MriWorkspace* mri() const { return mri_; }
   QTabWidget* tabs() const { return tabs_; }
 
  public Q_SLOTS:
@@ -26,6 +28,7 @@ class MainWindow : public QMainWindow {
  private:
   QTabWidget* tabs_ = nullptr;
   ChatWorkspace* chat_ = nullptr;
+  MriWorkspace* mri_ = nullptr;
   QPlainTextEdit* log_ = nullptr;
 };
 

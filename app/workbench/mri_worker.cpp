@@ -1,0 +1,253 @@
+#include "app/workbench/mri_worker.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <algorithm>
+#include <cmath>
+
+#include "core/common/error.h"
+#include "core/mri/fft.h"
+#include "core/mri/io/volume_io.h"
+#include "core/mri/mask.h"
+#include "core/mri/metrics.h"
+#include "core/mri/recon/recon_method.h"
+#include "core/mri/simulate.h"
+
+namespace qs::workbench {
+namespace {
+
+// Coronal and sagittal slices are drawn with the head up (the slice axis runs bottom to top).
+bool flips_rows(int plane) { return plane != 0; }
+
+Grid to_grid(const at::Tensor& t2) {
+  const at::Tensor t = t2.to(at::kCPU, at::kFloat).contiguous();
+  Grid g(t.size(0), t.size(1));
+  std::copy(t.data_ptr<float>(), t.data_ptr<float>() + t.numel(), g.values.begin());
+  return g;
+}
+
+// (S, H, W) -> the plane's (slices, rows, cols), as plane_slice draws it.
+at::Tensor plane_tensor(const at::Tensor& vol, int plane) {
+  at::Tensor t = plane == 0 ? vol : plane == 1 ? vol.permute({1, 0, 2}) : vol.permute({2, 0, 1});
+  if (flips_rows(plane)) t = t.flip({1});
+  return t.contiguous();
+}
+
+std::string text(const QString& s) { return s.toStdString(); }
+
+qs::mri::MaskSpec mask_spec(const MriMaskRequest& r) {
+  qs::mri::MaskSpec spec;
+  spec.type = text(r.type);
+  spec.acceleration = r.acceleration;
+  spec.center_fraction = r.center_fraction;
+  spec.seed = r.seed;
+  return spec;
+}
+
+}  // namespace
+
+std::vector<MriMethodInfo> mri_methods() {
+  std::vector<MriMethodInfo> out;
+  for (const auto& name : qs::mri::recon_methods()) {
+    const auto& entry = qs::mri::recon_registry().get(name);
+    MriMethodInfo info;
+    info.name = QString::fromStdString(name);
+    info.description = QString::fromStdString(entry.description);
+    for (const auto& o : entry.factory()->options())
+      info.options.push_back({QString::fromStdString(o.name), QString::fromStdString(o.default_value), QString::fromStdString(o.help)});
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+Stack plane_stack_shape(const Stack& v, int plane) {
+  Stack s;
+  s.slices = plane == 0 ? v.slices : plane == 1 ? v.rows : v.cols;
+  s.rows = plane == 0 ? v.rows : v.slices;
+  s.cols = plane == 2 ? v.rows : v.cols;
+  return s;
+}
+
+Grid plane_slice(const Stack& v, int plane, int index) {
+  const Stack shape = plane_stack_shape(v, plane);
+  Grid g(shape.rows, shape.cols);
+  if (index < 0 || index >= shape.slices) return Grid();
+  for (int64_t r = 0; r < shape.rows; ++r) {
+    const int64_t rr = flips_rows(plane) ? shape.rows - 1 - r : r;
+    for (int64_t c = 0; c < shape.cols; ++c) {
+      float value = 0;
+      if (plane == 0) value = v.at(index, rr, c);
+      else if (plane == 1) value = v.at(rr, index, c);
+      else value = v.at(rr, c, index);
+      g.at(r, c) = value;
+    }
+  }
+  return g;
+}
+
+double plane_aspect(const Stack& v, int plane) {
+  const double sx = v.spacing[0], sy = v.spacing[1], sz = v.spacing[2];
+  if (plane == 0) return sy / sx;
+  return plane == 1 ? sz / sx : sz / sy;
+}
+
+struct MriWorker::State {
+  at::Tensor volume;  // (S, H, W) float32 magnitude
+  qs::mri::Geometry geometry;
+  int plane = 0;
+  std::map<QString, at::Tensor> results;  // method -> (N, rows, cols) of the last run
+  std::array<double, 3> spacing{1, 1, 1};
+};
+
+MriWorker::MriWorker() = default;
+MriWorker::~MriWorker() = default;
+
+void MriWorker::loadVolume(const QString& path) {
+  try {
+    if (!QFileInfo::exists(path)) fail(ErrorKind::kIo, "no such file: '" + text(path) + "'");
+    qs::mri::Volume v = qs::mri::read_volume(text(path));
+    at::Tensor mag = (v.data.is_complex() ? at::abs(v.data) : v.data).to(at::kCPU, at::kFloat).contiguous();
+    if (mag.dim() != 3 || mag.numel() == 0) fail(ErrorKind::kInvalidArgument, "'" + text(path) + "' is not a 3-D image volume");
+    qs::mri::check_finite(mag, "volume '" + text(path) + "'");
+    auto s = std::make_unique<State>();
+    s->volume = mag;
+    s->geometry = v.geometry;
+    MriVolumeInfo info;
+    info.path = path;
+    info.format = QString::fromStdString(v.format);
+    info.stack.slices = mag.size(0), info.stack.rows = mag.size(1), info.stack.cols = mag.size(2);
+    for (int i = 0; i < 3; ++i) info.stack.spacing[i] = v.geometry.spacing[size_t(i)];
+    info.stack.values.assign(mag.data_ptr<float>(), mag.data_ptr<float>() + mag.numel());
+    state_ = std::move(s);
+    Q_EMIT volumeLoaded(info);
+  } catch (const std::exception& e) {
+    Q_EMIT failed(QString::fromStdString(first_line(e.what())));
+  }
+}
+
+void MriWorker::makeMask(const MriMaskRequest& r) {
+  if (!state_) return;
+  try {
+    const at::Tensor stack = plane_tensor(state_->volume, r.plane);
+    const int64_t h = stack.size(1), w = stack.size(2);
+    const at::Tensor mask = qs::mri::make_mask(mask_spec(r), h, w);
+    const int64_t index = std::clamp<int64_t>(r.slice, 0, stack.size(0) - 1);
+    const at::Tensor k = qs::mri::fft2c(stack[index]);
+    MriMaskPicture p;
+    p.mask = to_grid(mask);
+    p.log_kspace = to_grid(at::log1p(at::abs(qs::mri::apply_mask(k, mask))));
+    p.sampled_fraction = qs::mri::sampled_fraction(mask);
+    Q_EMIT maskReady(p);
+  } catch (const std::exception& e) {
+    Q_EMIT failed(QString::fromStdString(first_line(e.what())));
+  }
+}
+
+void MriWorker::run(const MriRunRequest& r) {
+  // The token was reset by the GUI thread when it queued this run (resetCancel), so a Cancel
+  // pressed before the worker picks the run up is not lost.
+  if (!state_) {
+    Q_EMIT failed(tr("Open a volume first."));
+    return;
+  }
+  try {
+    const at::Tensor stack = plane_tensor(state_->volume, r.mask.plane);
+    const int64_t n = stack.size(0), h = stack.size(1), w = stack.size(2);
+    std::vector<int64_t> indices;
+    if (r.whole_stack) {
+      for (int64_t i = 0; i < n; ++i) indices.push_back(i);
+    } else {
+      indices.push_back(std::clamp<int64_t>(r.mask.slice, 0, n - 1));
+    }
+    const at::Tensor mask = qs::mri::expand_mask(qs::mri::make_mask(mask_spec(r.mask), h, w), h, w, at::kCPU);
+    state_->results.clear();
+    state_->plane = r.mask.plane;
+    for (int i = 0; i < 3; ++i) state_->spacing[size_t(i)] = state_->geometry.spacing[size_t(i)];
+
+    // Slices are simulated and reconstructed in chunks so progress moves and Cancel is seen
+    // between them even for a method that never looks at the token.
+    const int64_t chunk = 16, count = int64_t(indices.size()), total = int64_t(r.methods.size()) * count;
+    std::vector<at::Tensor> targets;
+    std::map<QString, std::vector<at::Tensor>> parts;
+    std::map<QString, double> seconds;
+    int64_t done = 0;
+    QElapsedTimer since_report;
+    since_report.start();
+    for (int64_t from = 0; from < count; from += chunk) {
+      cancel_.check();
+      const int64_t len = std::min<int64_t>(chunk, count - from);
+      const at::Tensor ids = at::tensor(std::vector<int64_t>(indices.begin() + from, indices.begin() + from + len), at::kLong);
+      qs::mri::SimulationOptions sim;  // single coil, no phase: the target is the image itself
+      const qs::mri::Scan scan = qs::mri::simulate_scan(stack.index_select(0, ids), sim);
+      targets.push_back(scan.target.to(at::kFloat));
+      qs::mri::ReconProblem problem;
+      problem.mask = mask;
+      problem.kspace = qs::mri::apply_mask(scan.kspace, mask);
+      for (const QString& method : r.methods) {
+        qs::mri::ReconOptions options;
+        if (auto it = r.options.find(method); it != r.options.end()) options = qs::mri::ReconOptions(it->second);
+        auto report = [&, len](long long it, long long of) {
+          if (since_report.elapsed() < 50 && it < of) return;
+          since_report.restart();
+          const double within = of > 0 ? double(it) / double(of) : 0.0;
+          Q_EMIT progress((double(done) + within * double(len)) / double(std::max<int64_t>(1, total)),
+                          tr("%1: slices %2-%3 of %4, iteration %5/%6").arg(method).arg(from + 1).arg(from + len).arg(count).arg(it).arg(of));
+        };
+        QElapsedTimer timer;
+        timer.start();
+        const at::Tensor x = qs::mri::run_recon(text(method), problem, options, report, cancel_);
+        seconds[method] += double(timer.elapsed()) / 1000.0;
+        parts[method].push_back((x.is_complex() ? at::abs(x) : x).to(at::kCPU, at::kFloat));
+        done += len;
+        Q_EMIT progress(double(done) / double(std::max<int64_t>(1, total)), method);
+      }
+    }
+
+    MriRunResult out;
+    out.plane = r.mask.plane;
+    const at::Tensor target = at::cat(targets, 0);
+    for (int64_t i = 0; i < count; ++i) {
+      out.slices.push_back(int(indices[size_t(i)]));
+      out.targets[int(indices[size_t(i)])] = to_grid(target[i]);
+    }
+    for (const QString& method : r.methods) {
+      const at::Tensor recon = at::cat(parts[method], 0);
+      state_->results[method] = recon;
+      const qs::mri::VolumeMetrics vm = qs::mri::evaluate_volume(target, recon);
+      MriMethodResult m;
+      m.method = method;
+      m.seconds = seconds[method];
+      m.psnr = vm.psnr, m.ssim = vm.ssim, m.nmse = vm.nmse;
+      out.data_range = vm.data_range;
+      for (int64_t i = 0; i < count; ++i) {
+        m.images[int(indices[size_t(i)])] = to_grid(recon[i]);
+        const auto& sm = vm.slices[size_t(i)];
+        m.slice_metrics[int(indices[size_t(i)])] = {sm.psnr, sm.ssim, sm.nmse};
+      }
+      out.methods.push_back(std::move(m));
+    }
+    Q_EMIT finished(out);
+  } catch (const std::exception& e) {
+    Q_EMIT failed(QString::fromStdString(first_line(e.what())));
+  }
+}
+
+void MriWorker::saveResult(const QString& method, const QString& path, bool force) {
+  try {
+    if (!state_ || !state_->results.count(method)) fail(ErrorKind::kInvalidArgument, "no result for '" + text(method) + "' yet: run it first");
+    qs::mri::Volume v;
+    v.data = state_->results.at(method);
+    // The stack is in the plane's (slices, rows, cols) order: spacing follows it.
+    const auto& s = state_->spacing;
+    const int p = state_->plane;
+    v.geometry.spacing = p == 0 ? std::array<double, 3>{s[0], s[1], s[2]} : p == 1 ? std::array<double, 3>{s[0], s[2], s[1]} : std::array<double, 3>{s[1], s[2], s[0]};
+    qs::mri::WriteOptions o;
+    o.force = force;
+    qs::mri::write_volume(text(path), v, o);
+    Q_EMIT saved(path);
+  } catch (const std::exception& e) {
+    Q_EMIT failed(QString::fromStdString(first_line(e.what())));
+  }
+}
+
+}  // namespace qs::workbench

@@ -1,0 +1,110 @@
+// Runs the MRI engine on its own thread for the MRI workspace: loads a volume, builds the
+// mask and k-space picture for the current plane, reconstructs the current slice or the whole
+// stack with the checked methods, and scores them. Cancel is a shared token the GUI thread may
+// set at any time; results travel back as plain grids through queued signals.
+#pragma once
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/common/cancel.h"
+#include "core/common/grid.h"
+
+namespace qs::workbench {
+
+struct MriVolumeInfo {
+  QString path, format;
+  Stack stack;  // magnitude (S, H, W) as ITK index (z, y, x)
+};
+
+struct MriMaskRequest {
+  QString type = "random";
+  double acceleration = 4.0;
+  double center_fraction = -1;  // < 0: fastMRI's default for the acceleration
+  qulonglong seed = 0;
+  int plane = 0, slice = 0;
+};
+
+struct MriMaskPicture {
+  Grid mask, log_kspace;
+  double sampled_fraction = 0;
+};
+
+struct MriRunRequest {
+  MriMaskRequest mask;
+  QStringList methods;
+  std::map<QString, std::map<std::string, std::string>> options;  // per method, name=value
+  bool whole_stack = false;  // every slice of the plane, else mask.slice only
+};
+
+struct MriMethodResult {
+  QString method;
+  std::map<int, Grid> images;  // reconstructed magnitude per slice index
+  double seconds = 0;
+  double psnr = 0, ssim = 0, nmse = 0;  // over the reconstructed slices (fastMRI's volume metrics)
+  std::map<int, std::array<double, 3>> slice_metrics;  // psnr, ssim, nmse
+};
+
+struct MriRunResult {
+  int plane = 0;
+  std::vector<int> slices;
+  std::map<int, Grid> targets;
+  std::vector<MriMethodResult> methods;
+  double data_range = 0;
+};
+
+struct MriMethodInfo {
+  QString name, description;
+  std::vector<std::array<QString, 3>> options;  // name, default, help
+};
+// What the reconstruction registry holds, for the method checklist.
+std::vector<MriMethodInfo> mri_methods();
+
+// Planes of an (S, H, W) stack as (slices, rows, cols) with rows drawn top to bottom.
+Stack plane_stack_shape(const Stack& volume, int plane);
+Grid plane_slice(const Stack& volume, int plane, int index);
+// Row spacing / column spacing of a plane's slices.
+double plane_aspect(const Stack& volume, int plane);
+
+class MriWorker : public QObject {
+  Q_OBJECT
+ public:
+  MriWorker();
+  ~MriWorker() override;
+  // Thread-safe. resetCancel() is called by the GUI thread just before it queues a run.
+  void cancel() { cancel_.cancel(); }
+  void resetCancel() { cancel_.reset(); }
+
+ public Q_SLOTS:
+  void loadVolume(const QString& path);
+  void makeMask(const qs::workbench::MriMaskRequest& request);
+  void run(const qs::workbench::MriRunRequest& request);
+  // Saves one method's reconstructed slices as a volume (NIfTI, MetaImage, ...).
+  void saveResult(const QString& method, const QString& path, bool force);
+
+ Q_SIGNALS:
+  void volumeLoaded(const qs::workbench::MriVolumeInfo& info);
+  void maskReady(const qs::workbench::MriMaskPicture& picture);
+  void progress(double fraction, const QString& what);
+  void finished(const qs::workbench::MriRunResult& result);
+  void saved(const QString& path);
+  void failed(const QString& message);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+  CancelToken cancel_;
+};
+
+}  // namespace qs::workbench
+
+Q_DECLARE_METATYPE(qs::workbench::MriVolumeInfo)
+Q_DECLARE_METATYPE(qs::workbench::MriMaskRequest)
+Q_DECLARE_METATYPE(qs::workbench::MriMaskPicture)
+Q_DECLARE_METATYPE(qs::workbench::MriRunRequest)
+Q_DECLARE_METATYPE(qs::workbench::MriRunResult)

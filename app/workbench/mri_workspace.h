@@ -1,0 +1,125 @@
+// MRI workspace: open a volume (dialog, drag and drop, recent list), browse it in three planes
+// with window/level, design an undersampling mask, reconstruct the slice or the whole stack
+// with the methods the registry holds, and compare them in an N-up grid that shares one
+// SliceSync (slice, zoom, pan, window/level), with error maps on one scale and a metrics table.
+#pragma once
+#include <QGroupBox>
+#include <QThread>
+#include <QWidget>
+#include <map>
+#include <vector>
+
+#include "app/models/slice_sync.h"
+#include "app/workbench/mri_worker.h"
+
+class QButtonGroup;
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QGridLayout;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSlider;
+class QSpinBox;
+
+namespace qs::views {
+class MetricsTable;
+class SliceView;
+}  // namespace qs::views
+
+namespace qs::workbench {
+
+class MriWorkspace : public QWidget {
+  Q_OBJECT
+ public:
+  explicit MriWorkspace(QWidget* parent = nullptr);
+  ~MriWorkspace() override;
+
+  void openVolume(const QString& path);
+  void setMask(const QString& type, double acceleration, double center_fraction = -1, int seed = 0);
+  void setMethodsChecked(const QStringList& methods);  // the others are unchecked
+  void setMethodOption(const QString& method, const QString& name, const QString& value);
+  void run(bool whole_stack);
+  void cancel();
+  bool isBusy() const { return busy_; }
+  SliceSync* sync() { return &sync_; }
+  views::MetricsTable* metricsTable() const { return metrics_; }
+  QWidget* comparisonGrid() const { return grid_widget_; }
+  QWidget* maskPanel() const { return mask_box_; }
+  QString statusText() const;
+  // Writes the comparison grid (PNG), the metrics (CSV) or a method's result (NIfTI, ...).
+  bool savePng(const QString& path);
+  bool saveCsv(const QString& path);
+
+ Q_SIGNALS:
+  void volumeReady(const QString& path);
+  void runFinished();
+  void runFailed(const QString& message);
+  void logMessage(const QString& text);
+
+ protected:
+  void dragEnterEvent(QDragEnterEvent* e) override;
+  void dropEvent(QDropEvent* e) override;
+
+ private:
+  void buildMethodList();
+  void onVolumeLoaded(const MriVolumeInfo& info);
+  void onFinished(const MriRunResult& result);
+  void onFailed(const QString& message);
+  void requestMask();
+  void refreshImages();
+  void refreshView();
+  void rebuildGrid();
+  void applyPreset(int index);
+  void setBusy(bool busy);
+  void rememberRecent(const QString& path);
+  void refreshRecent();
+  void chooseFile();
+  void saveResult();
+  MriMaskRequest maskRequest() const;
+  QString askSavePath(const QString& title, const QString& filter, const QString& suffix);
+
+  QThread thread_;
+  MriWorker* worker_ = nullptr;
+  SliceSync sync_;
+  MriVolumeInfo volume_;
+  MriRunResult result_;
+  bool has_result_ = false, busy_ = false;
+  double error_high_ = 1;
+  std::vector<double> percentiles_;  // 0.5, 5, 95, 99.5 % and max of the volume
+
+  QComboBox* recent_ = nullptr;
+  QLabel* info_ = nullptr;
+  QComboBox* plane_ = nullptr;
+  QSlider* slice_slider_ = nullptr;
+  QSpinBox* slice_spin_ = nullptr;
+  QComboBox* wl_preset_ = nullptr;
+  QGroupBox* mask_box_ = nullptr;
+  QComboBox* mask_type_ = nullptr;
+  QDoubleSpinBox* accel_ = nullptr;
+  QDoubleSpinBox* center_ = nullptr;
+  QSpinBox* seed_ = nullptr;
+  QLabel* sampled_ = nullptr;
+  views::SliceView* mask_view_ = nullptr;
+  views::SliceView* kspace_view_ = nullptr;
+  struct MethodControls {
+    QGroupBox* box = nullptr;
+    std::map<QString, QLineEdit*> options;
+  };
+  std::map<QString, MethodControls> methods_;
+  QButtonGroup* scope_ = nullptr;
+  QPushButton* run_ = nullptr;
+  QPushButton* cancel_ = nullptr;
+  QProgressBar* progress_ = nullptr;
+  QLabel* status_ = nullptr;
+  QWidget* grid_widget_ = nullptr;
+  QGridLayout* grid_ = nullptr;
+  views::SliceView* target_view_ = nullptr;
+  QLabel* legend_ = nullptr;
+  std::vector<views::SliceView*> method_views_, error_views_;
+  views::MetricsTable* metrics_ = nullptr;
+};
+
+}  // namespace qs::workbench

@@ -1,0 +1,87 @@
+#include "app/workbench/screenshot_tour.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QEventLoop>
+#include <QTabWidget>
+#include <QTimer>
+#include <cstdio>
+
+#include "app/workbench/main_window.h"
+#include "app/workbench/mri_workspace.h"
+
+namespace qs::workbench {
+namespace {
+
+// Runs the event loop until `signal` fires or the timeout passes; false on timeout.
+template <typename Sender, typename Signal>
+bool wait_for(Sender* sender, Signal signal, int timeout_ms) {
+  QEventLoop loop;
+  bool fired = false;
+  auto c = QObject::connect(sender, signal, &loop, [&] {
+    fired = true;
+    loop.quit();
+  });
+  QTimer::singleShot(timeout_ms, &loop, &QEventLoop::quit);
+  loop.exec();
+  QObject::disconnect(c);
+  return fired;
+}
+
+void settle(int ms = 300) {
+  QEventLoop loop;
+  QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+  loop.exec();
+}
+
+class Tour {
+ public:
+  Tour(MainWindow& w, const TourOptions& o) : window_(w), dir_(o.out_dir) {}
+
+  bool save(QWidget* widget, const QString& name) {
+    settle();
+    const QString path = dir_.filePath(name);
+    const bool ok = widget->grab().save(path);
+    std::fprintf(stderr, "%s %s\n", ok ? "saved" : "FAILED", qPrintable(path));
+    failures_ += ok ? 0 : 1;
+    return ok;
+  }
+  void fail(const QString& what) {
+    std::fprintf(stderr, "tour: %s\n", qPrintable(what));
+    ++failures_;
+  }
+  void show_tab(QWidget* tab) { window_.tabs()->setCurrentWidget(tab); }
+  int failures() const { return failures_; }
+  MainWindow& window() { return window_; }
+
+ private:
+  MainWindow& window_;
+  QDir dir_;
+  int failures_ = 0;
+};
+
+void mri_step(Tour& t, const QString& volume) {
+  MriWorkspace* mri = t.window().mri();
+  t.show_tab(mri);
+  mri->openVolume(volume);
+  if (!wait_for(mri, &MriWorkspace::volumeReady, 60000)) return t.fail("MRI volume did not load");
+  mri->setMask("random", 4.0);
+  mri->setMethodsChecked({"zero-filled", "cs-wavelet", "cs-tv"});
+  mri->run(false);
+  if (!wait_for(mri, &MriWorkspace::runFinished, 300000)) return t.fail("MRI run did not finish");
+  t.save(&t.window(), "mri-workspace.png");
+  t.save(mri->comparisonGrid(), "mri-grid.png");
+  t.save(mri->maskPanel(), "mri-mask.png");
+}
+
+}  // namespace
+
+int run_screenshot_tour(MainWindow& window, const TourOptions& o) {
+  QDir().mkpath(o.out_dir);
+  window.resize(1500, 950);
+  Tour t(window, o);
+  if (!o.volume.isEmpty()) mri_step(t, o.volume);
+  return t.failures() == 0 ? 0 : 1;
+}
+
+}  // namespace qs::workbench
