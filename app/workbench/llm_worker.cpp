@@ -25,6 +25,12 @@ struct LlmWorker::Engine {
 LlmWorker::LlmWorker() = default;
 LlmWorker::~LlmWorker() = default;
 
+QStringList kv_cache_type_names() {
+  QStringList out;
+  for (const auto& t : kv_cache_types()) out << QString::fromStdString(t);
+  return out;
+}
+
 long long kv_bytes_at_context(const ModelSummary& m, const QString& k_type, const QString& v_type, QString* error) {
   KvShape s;
   s.n_layers = m.n_layers, s.n_heads = m.n_heads, s.n_kv_heads = m.n_kv_heads, s.head_dim = m.head_dim, s.max_tokens = m.context_length;

@@ -3,32 +3,24 @@
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDockWidget>
-#include <QLabel>
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QSettings>
 #include <QTabWidget>
 
 #include "app/workbench/chat_workspace.h"
+#include "app/workbench/inspector_workspace.h"
 #include "app/workbench/mri_workspace.h"
 
 namespace qs::workbench {
-namespace {
-// A workspace whose issue has not landed yet says so in one line (no fake content).
-QWidget* pending(const QString& text) {
-  auto* label = new QLabel(text);
-  label->setAlignment(Qt::AlignCenter);
-  label->setWordWrap(true);
-  return label;
-}
-}  // namespace
 
 MainWindow::MainWindow() {
   setWindowTitle(tr("Quantiscope workbench"));
   tabs_ = new QTabWidget;
   chat_ = new ChatWorkspace;
   tabs_->addTab(chat_, tr("Chat"));
-  tabs_->addTab(pending(tr("The KV Inspector arrives with the quantized-cache and workbench issues; it is not built yet.")), tr("KV Inspector"));
+  inspector_ = new InspectorWorkspace;
+  tabs_->addTab(inspector_, tr("KV Inspector"));
   mri_ = new MriWorkspace;
   tabs_->addTab(mri_, tr("MRI"));
   setCentralWidget(tabs_);
@@ -42,6 +34,7 @@ MainWindow::MainWindow() {
   addDockWidget(Qt::BottomDockWidgetArea, dock);
   resizeDocks({dock}, {110}, Qt::Vertical);
   connect(chat_, &ChatWorkspace::logMessage, this, &MainWindow::appendLog);
+  connect(inspector_, &InspectorWorkspace::logMessage, this, &MainWindow::appendLog);
   connect(mri_, &MriWorkspace::logMessage, this, &MainWindow::appendLog);
 
   auto* view = menuBar()->addMenu(tr("&View"));

@@ -9,6 +9,7 @@ class QTabWidget;
 namespace qs::workbench {
 
 class ChatWorkspace;
+class InspectorWorkspace;
 class MriWorkspace;
 
 class MainWindow : public QMainWindow {
@@ -17,6 +18,7 @@ class MainWindow : public QMainWindow {
   MainWindow();
   ChatWorkspace* chat() const { return chat_; }
   MriWorkspace* mri() const { return mri_; }
+  InspectorWorkspace* inspector() const { return inspector_; }
   QTabWidget* tabs() const { return tabs_; }
 
  public Q_SLOTS:
@@ -29,6 +31,7 @@ class MainWindow : public QMainWindow {
   QTabWidget* tabs_ = nullptr;
   ChatWorkspace* chat_ = nullptr;
   MriWorkspace* mri_ = nullptr;
+  InspectorWorkspace* inspector_ = nullptr;
   QPlainTextEdit* log_ = nullptr;
 };
 

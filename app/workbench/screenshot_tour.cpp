@@ -3,10 +3,12 @@
 #include <QApplication>
 #include <QDir>
 #include <QEventLoop>
+#include <QMessageBox>
 #include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
 
+#include "app/workbench/inspector_workspace.h"
 #include "app/workbench/main_window.h"
 #include "app/workbench/mri_workspace.h"
 
@@ -36,7 +38,17 @@ void settle(int ms = 300) {
 
 class Tour {
  public:
-  Tour(MainWindow& w, const TourOptions& o) : window_(w), dir_(o.out_dir) {}
+  // A dialog in an unattended run would wait forever: report its text as a failure and close it.
+  Tour(MainWindow& w, const TourOptions& o) : window_(w), dir_(o.out_dir) {
+    QObject::connect(&dialogs_, &QTimer::timeout, [this] {
+      for (QWidget* top : QApplication::topLevelWidgets())
+        if (auto* box = qobject_cast<QMessageBox*>(top); box && box->isVisible()) {
+          fail("dialog: " + box->text());
+          box->close();
+        }
+    });
+    dialogs_.start(200);
+  }
 
   bool save(QWidget* widget, const QString& name) {
     settle();
@@ -57,6 +69,7 @@ class Tour {
  private:
   MainWindow& window_;
   QDir dir_;
+  QTimer dialogs_;
   int failures_ = 0;
 };
 
@@ -74,12 +87,31 @@ void mri_step(Tour& t, const QString& volume) {
   t.save(mri->maskPanel(), "mri-mask.png");
 }
 
+void inspector_step(Tour& t, const QString& model) {
+  InspectorWorkspace* in = t.window().inspector();
+  t.show_tab(in);
+  in->openModel(model);
+  if (!wait_for(in, &InspectorWorkspace::modelReady, 60000)) return t.fail("inspector model did not load");
+  in->setCodec("rotatekv-2", "rotatekv-2", "reorder=none");
+  in->setMaxTokens(96);
+  in->analyze();
+  if (!wait_for(in, &InspectorWorkspace::analysisReady, 60000)) return t.fail("inspector analysis did not finish");
+  in->selectHead(1, 0, 0);
+  if (!wait_for(in, &InspectorWorkspace::layerShown, 30000)) return t.fail("inspector layer did not arrive");
+  const char* names[] = {"channels", "k-heatmaps", "v-heatmaps", "quant-error", "attention", "massive-activations", "saliency"};
+  for (int i = 0; i < in->pages()->count(); ++i) {
+    in->pages()->setCurrentIndex(i);
+    t.save(&t.window(), QString("inspector-%1.png").arg(names[i]));
+  }
+}
+
 }  // namespace
 
 int run_screenshot_tour(MainWindow& window, const TourOptions& o) {
   QDir().mkpath(o.out_dir);
   window.resize(1500, 950);
   Tour t(window, o);
+  if (!o.model.isEmpty()) inspector_step(t, o.model);
   if (!o.volume.isEmpty()) mri_step(t, o.volume);
   return t.failures() == 0 ? 0 : 1;
 }

@@ -142,4 +142,9 @@ at::Tensor QuantizedCache::full_precision_values(int layer) const {
   return layers_[size_t(layer)].v->full_precision_mask(shape_.batch, at::TensorOptions().device(shape_.device));
 }
 
+int QuantizedCache::quantized_bits(KvRole role, int layer) const {
+  const TokenPolicy& p = (role == KvRole::kKey ? kcfg_ : vcfg_).layers.at(size_t(layer));
+  return p.full_precision ? 0 : p.quant.bits;
+}
+
 }  // namespace qs

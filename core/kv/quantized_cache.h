@@ -27,6 +27,9 @@ class QuantizedCache : public KvCache {
   // Inspector and tests: per layer, tokens whose K / V read back in full precision [B, S].
   at::Tensor full_precision_keys(int layer) const;
   at::Tensor full_precision_values(int layer) const;
+  // Bits per element a layer's side quantizes its (not full-precision) tokens to; 0 when the
+  // side keeps every token in full precision.
+  int quantized_bits(KvRole role, int layer) const;
   const SideStore& key_store(int layer) const { return *layers_[size_t(layer)].k; }
   const SideStore& value_store(int layer) const { return *layers_[size_t(layer)].v; }
 

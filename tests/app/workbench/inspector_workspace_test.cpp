@@ -1,0 +1,110 @@
+// The KV Inspector end to end under the offscreen platform on stories260K: one prefill through
+// rotatekv-2 with the taps, layer 0 opened, every plot holding data of the model's shape, the
+// rotation visible (before != after) where the codec rotates and absent where it does not,
+// and every plot exported as PNG, PDF and CSV.
+#include <QApplication>
+#include <QFileInfo>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTimer>
+
+#include "app/workbench/inspector_workspace.h"
+#include "tests/support/test_support.h"
+#include "views/inspector/channel_profile_view.h"
+#include "views/inspector/heatmap_view.h"
+#include "views/inspector/saliency_strip.h"
+#include "views/plot/plot_panel.h"
+
+using qs::workbench::InspectorWorkspace;
+
+namespace {
+bool open_and_analyze(InspectorWorkspace& in, const QString& k, const QString& v, const QString& options) {
+  QSignalSpy ready(&in, &InspectorWorkspace::modelReady);
+  in.openModel(QString::fromStdString(qs::test::asset("llm/stories260K/stories260K.gguf")));
+  if (!ready.wait(30000)) return false;
+  in.setCodec(k, v, options);
+  in.setMaxTokens(64);
+  QSignalSpy analyzed(&in, &InspectorWorkspace::analysisReady), shown(&in, &InspectorWorkspace::layerShown);
+  in.analyze();
+  if (!analyzed.wait(60000)) return false;
+  return shown.count() > 0 || shown.wait(30000);
+}
+}  // namespace
+
+class InspectorWorkspaceTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase() { QCoreApplication::setOrganizationName("QuantiscopeTest"); }
+
+  void layerZeroPlotsHaveTheModelsShape() {
+    InspectorWorkspace in;
+    in.resize(1300, 850);
+    QVERIFY(open_and_analyze(in, "rotatekv-2", "rotatekv-2", "reorder=none"));
+    QSignalSpy shown(&in, &InspectorWorkspace::layerShown);
+    in.selectHead(0, 1, 2);
+    QVERIFY(shown.wait(20000));
+    QCOMPARE(shown.last().at(0).toInt(), 0);
+    const auto& s = in.summary();
+    QCOMPARE(s.n_layers, 5);  // stories260K: 5 layers, 8 heads, 4 KV heads, head_dim 8
+    QCOMPARE(s.head_dim, 8);
+    const int T = s.tokens.size();
+    QVERIFY(T > 32 && T <= 64);
+    QVERIFY(s.codec_rotates);
+    QCOMPARE(in.channelProfile()->pointCount(0), 8);
+    QCOMPARE(in.channelProfile()->pointCount(1), 8);
+    QCOMPARE(in.keyBefore()->data().rows, T);
+    QCOMPARE(in.keyBefore()->data().cols, 8);
+    QCOMPARE(in.keyAfter()->data().rows, T);
+    // One locked colour scale on both maps, and the rotation really changed the values.
+    QCOMPARE(in.keyBefore()->high(), in.keyAfter()->high());
+    QVERIFY(in.keyBefore()->data().values != in.keyAfter()->data().values);
+    QCOMPARE(in.saliency()->tokenCount(), T);
+    // Massive activations: layers x tokens; overview: layers x query heads.
+    QCOMPARE(s.massive.rows, 5);
+    QCOMPARE(s.massive.cols, T);
+    QCOMPARE(s.sink_share.rows, 5);
+    QCOMPARE(s.sink_share.cols, 8);
+  }
+
+  void aPlainCacheShowsNoRotationAndTinyError() {
+    InspectorWorkspace in;
+    QVERIFY(open_and_analyze(in, "f16", "f16", ""));
+    QVERIFY(!in.summary().codec_rotates);
+    QCOMPARE(in.keyBefore()->data().values, in.keyAfter()->data().values);
+  }
+
+  void everyPlotExportsPngPdfAndCsv() {
+    InspectorWorkspace in;
+    in.resize(1300, 850);
+    in.show();
+    QVERIFY(open_and_analyze(in, "kivi-2", "kivi-2", ""));
+    qs::test::TempDir dir;
+    int i = 0;
+    for (auto* plot : in.plots()) {
+      for (const char* suffix : {"png", "pdf", "csv"}) {
+        const QString path = QString::fromStdString(dir.path()) + QString("/plot%1.%2").arg(i).arg(suffix);
+        QString error;
+        QVERIFY2(plot->exportTo(path, &error), qPrintable(plot->title() + ": " + error));
+        QVERIFY2(QFileInfo(path).size() > 100, qPrintable(path));
+      }
+      ++i;
+    }
+    QCOMPARE(i, 11);
+    QString error;
+    QVERIFY(!in.plots().front()->exportTo(QString::fromStdString(dir.path()) + "/x.bmp", &error));
+    QVERIFY(error.contains(".png"));
+  }
+
+  void analyzingWithoutAModelSaysWhatToDo() {
+    InspectorWorkspace in;
+    QTimer::singleShot(300, [] {
+      for (QWidget* w : QApplication::topLevelWidgets())
+        if (w->inherits("QMessageBox")) w->close();
+    });
+    in.analyze();  // a message box, no crash
+    QVERIFY(!in.isBusy());
+  }
+};
+
+QTEST_MAIN(InspectorWorkspaceTest)
+#include "inspector_workspace_test.moc"

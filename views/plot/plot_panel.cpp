@@ -1,0 +1,87 @@
+#include "views/plot/plot_panel.h"
+
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include "views/plot/qcp.h"
+
+namespace qs::views {
+
+PlotPanel::PlotPanel(const QString& title, QWidget* content, QWidget* parent) : QWidget(parent) {
+  title_ = new QLabel(title);
+  QFont f = title_->font();
+  f.setBold(true);
+  title_->setFont(f);
+  title_->setWordWrap(true);
+  if (!content) {
+    plot_ = new QCustomPlot;
+    content = plot_;
+  }
+  content_ = content;
+  content_->setMinimumSize(240, 160);
+  auto* head = new QHBoxLayout;
+  head->addWidget(title_, 1);
+  for (const auto& [label, filter, suffix] : {std::tuple{"PNG", "PNG image (*.png)", "png"}, std::tuple{"PDF", "PDF (*.pdf)", "pdf"},
+                                              std::tuple{"CSV", "CSV data (*.csv)", "csv"}}) {
+    auto* b = new QToolButton;
+    b->setText(label);
+    b->setToolTip(tr("Export this plot as %1").arg(label));
+    b->setAutoRaise(true);
+    const QString fl = tr(filter), sx = suffix;
+    connect(b, &QToolButton::clicked, this, [this, fl, sx] { askAndExport(fl, sx); });
+    head->addWidget(b);
+  }
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(2, 2, 2, 2);
+  layout->setSpacing(0);
+  layout->addLayout(head);
+  layout->addWidget(content_, 1);
+}
+
+QString PlotPanel::title() const { return title_->text(); }
+void PlotPanel::setTitle(const QString& title) { title_->setText(title); }
+
+bool PlotPanel::exportTo(const QString& path, QString* error) const {
+  bool ok = false;
+  const int w = std::max(content_->width(), 800), h = std::max(content_->height(), 500);
+  if (path.endsWith(".png", Qt::CaseInsensitive)) {
+    ok = plot_ ? plot_->savePng(path, w, h) : content_->grab().save(path, "PNG");
+  } else if (path.endsWith(".pdf", Qt::CaseInsensitive)) {
+    if (plot_) {
+      ok = plot_->savePdf(path, w, h);
+    } else {
+      QPdfWriter pdf(path);
+      pdf.setPageSize(QPageSize(QSizeF(content_->width(), content_->height()), QPageSize::Point));
+      pdf.setPageMargins({});
+      pdf.setResolution(72);
+      QPainter painter;
+      ok = painter.begin(&pdf);
+      if (ok) content_->render(&painter);
+    }
+  } else if (path.endsWith(".csv", Qt::CaseInsensitive)) {
+    QFile f(path);
+    ok = f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(csv().toUtf8()) >= 0;
+  } else {
+    if (error) *error = tr("unknown export type for %1: use .png, .pdf or .csv").arg(path);
+    return false;
+  }
+  if (!ok && error) *error = tr("could not write %1: check the folder exists and is writable").arg(path);
+  return ok;
+}
+
+void PlotPanel::askAndExport(const QString& filter, const QString& suffix) {
+  QFileDialog dialog(this, tr("Export %1").arg(title()), {}, filter);
+  dialog.setAcceptMode(QFileDialog::AcceptSave);  // confirms before replacing a file
+  dialog.setDefaultSuffix(suffix);
+  if (dialog.exec() != QDialog::Accepted) return;
+  QString error;
+  if (!exportTo(dialog.selectedFiles().value(0), &error)) QMessageBox::warning(this, tr("Export"), error);
+}
+
+}  // namespace qs::views
