@@ -1,16 +1,20 @@
 #include "app/workbench/chat_workspace.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSettings>
 #include <QShortcut>
 #include <QSpinBox>
@@ -18,7 +22,6 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
-#include "core/kv/kv_cache.h"
 #include "core/llm/chat/chat_template.h"
 #include "views/chat/chat_transcript_view.h"
 #include "views/chat/context_bar.h"
@@ -34,6 +37,7 @@ struct Preset {
   double top_p;
 };
 constexpr Preset kPresets[] = {{"Deterministic (greedy)", 0.0, 1, 1.0}, {"Balanced", 0.8, 40, 0.95}, {"Creative", 1.1, 100, 0.98}};
+const char* kLaneName[2] = {"A", "B"};
 }  // namespace
 
 ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
@@ -41,7 +45,7 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   qRegisterMetaType<GenerationRequest>();
   qRegisterMetaType<GenerationStats>();
 
-  // Left: model, cache types and sampling. Right: transcript, prompt, context bar.
+  // Left: model, sampling, cache configuration. Right: transcripts, prompt, context bar.
   auto* open_file = new QPushButton(tr("Open file…"));
   auto* open_folder = new QPushButton(tr("Open folder…"));
   recent_ = new QComboBox;
@@ -50,16 +54,37 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   recent_->setMinimumContentsLength(20);
   metadata_ = new views::KeyValueTable;
 
-  k_type_ = new QComboBox;
-  v_type_ = new QComboBox;
-  for (const auto& t : kv_cache_types()) {
-    k_type_->addItem(QString::fromStdString(t));
-    v_type_->addItem(QString::fromStdString(t));
+  const QStringList types = kv_cache_type_names();
+  auto* cache_box = new QGroupBox(tr("KV cache"));
+  auto* cache_layout = new QVBoxLayout(cache_box);
+  ab_ = new QCheckBox(tr("A/B: run every prompt through two caches"));
+  for (int lane = 0; lane < 2; ++lane) {
+    k_type_[size_t(lane)] = new QComboBox;
+    v_type_[size_t(lane)] = new QComboBox;
+    k_type_[size_t(lane)]->addItems(types);
+    v_type_[size_t(lane)]->addItems(types);
+    k_type_[size_t(lane)]->setCurrentText(lane == 0 ? "f16" : "rotatekv-2");
+    v_type_[size_t(lane)]->setCurrentText(lane == 0 ? "f16" : "rotatekv-2");
+    kv_options_[size_t(lane)] = new QLineEdit;
+    kv_options_[size_t(lane)]->setPlaceholderText(tr("options, e.g. reorder=none"));
+    kv_options_[size_t(lane)]->setToolTip(tr("As quantiscope --kv-opt key=value,…  RotateKV reads its calibrated reorder file from the default path "
+                                             "(quantiscope calibrate); reorder=none runs it without one."));
+    kv_estimate_[size_t(lane)] = new QLabel;
+    kv_estimate_[size_t(lane)]->setWordWrap(true);
+    auto* lane_box = new QWidget;
+    auto* form = new QFormLayout(lane_box);
+    form->setContentsMargins(0, 0, 0, 0);
+    form->addRow(new QLabel(lane == 0 ? tr("<b>A</b>") : tr("<b>B</b>")));
+    form->addRow(tr("K type"), k_type_[size_t(lane)]);
+    form->addRow(tr("V type"), v_type_[size_t(lane)]);
+    form->addRow(tr("Options"), kv_options_[size_t(lane)]);
+    form->addRow(kv_estimate_[size_t(lane)]);
+    if (lane == 1) {
+      cache_layout->addWidget(ab_);
+      lane_b_box_ = lane_box;
+    }
+    cache_layout->addWidget(lane_box);
   }
-  k_type_->setCurrentText("f32");
-  v_type_->setCurrentText("f32");
-  kv_estimate_ = new QLabel;
-  kv_estimate_->setWordWrap(true);
 
   preset_ = new QComboBox;
   for (const auto& p : kPresets) preset_->addItem(tr(p.name));
@@ -92,12 +117,6 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   model_layout->addWidget(recent_);
   model_layout->addWidget(metadata_, 1);
 
-  auto* cache_box = new QGroupBox(tr("KV cache"));
-  auto* cache_form = new QFormLayout(cache_box);
-  cache_form->addRow(tr("K type"), k_type_);
-  cache_form->addRow(tr("V type"), v_type_);
-  cache_form->addRow(kv_estimate_);
-
   auto* sampling_box = new QWidget;
   auto* sampling_form = new QFormLayout(sampling_box);
   sampling_form->addRow(tr("Preset"), preset_);
@@ -110,8 +129,8 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   sampling_form->addRow(new QLabel(tr("System prompt")));
   sampling_form->addRow(system_);
 
-  // Left column: model facts and sampling share a tab widget so the metadata table gets the
-  // height it needs; the cache choice stays visible below.
+  // Model facts and sampling share a tab widget so the metadata table gets the height it needs;
+  // the cache choice stays visible below.
   auto* left_tabs = new QTabWidget;
   left_tabs->addTab(model_box, tr("Model"));
   left_tabs->addTab(sampling_box, tr("Sampling"));
@@ -121,24 +140,35 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   left_layout->addWidget(left_tabs, 1);
   left_layout->addWidget(cache_box);
 
-  transcript_ = new views::ChatTranscriptView;
+  auto* transcripts = new QSplitter;
+  for (int lane = 0; lane < 2; ++lane) {
+    transcripts_[size_t(lane)] = new views::ChatTranscriptView;
+    transcripts->addWidget(transcripts_[size_t(lane)]);
+  }
   prompt_ = new QPlainTextEdit;
   prompt_->setPlaceholderText(tr("Type a prompt (Ctrl+Enter sends)"));
   prompt_->setMaximumHeight(90);
   send_ = new QPushButton(tr("Send"));
   stop_ = new QPushButton(tr("Stop"));
+  regenerate_ = new QPushButton(tr("Regenerate"));
+  continue_ = new QPushButton(tr("Continue"));
   auto* clear = new QPushButton(tr("New chat"));
+  auto* save = new QPushButton(tr("Save…"));
+  auto* load = new QPushButton(tr("Load…"));
+  save->setToolTip(tr("Save the conversation as JSON (model hash, cache types and sampling inside)"));
   context_ = new views::ContextBar;
   status_ = new QLabel(tr("No model loaded."));
+  status_->setWordWrap(true);
+  divergence_ = new QLabel;
+  divergence_->setWordWrap(true);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(context_, 1);
-  buttons->addWidget(clear);
-  buttons->addWidget(stop_);
-  buttons->addWidget(send_);
+  for (QPushButton* b : {clear, save, load, regenerate_, continue_, stop_, send_}) buttons->addWidget(b);
   auto* right = new QWidget;
   auto* right_layout = new QVBoxLayout(right);
   right_layout->setContentsMargins(0, 0, 0, 0);
-  right_layout->addWidget(transcript_, 1);
+  right_layout->addWidget(transcripts, 1);
+  right_layout->addWidget(divergence_);
   right_layout->addWidget(prompt_);
   right_layout->addLayout(buttons);
   right_layout->addWidget(status_);
@@ -147,7 +177,7 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   split->addWidget(left);
   split->addWidget(right);
   split->setStretchFactor(1, 1);
-  split->setSizes({340, 700});
+  split->setSizes({340, 900});
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(split);
 
@@ -166,21 +196,42 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   connect(recent_, qOverload<int>(&QComboBox::activated), this, [this](int i) { openModel(recent_->itemData(i).toString()); });
   connect(send_, &QPushButton::clicked, this, &ChatWorkspace::send);
   connect(stop_, &QPushButton::clicked, this, &ChatWorkspace::stop);
+  connect(regenerate_, &QPushButton::clicked, this, &ChatWorkspace::regenerate);
+  connect(continue_, &QPushButton::clicked, this, &ChatWorkspace::continueReply);
   connect(clear, &QPushButton::clicked, this, [this] {
-    history_.clear();
-    transcript_->clearMessages();
+    for (int lane = 0; lane < 2; ++lane) {
+      history_[size_t(lane)].clear();
+      transcripts_[size_t(lane)]->clearMessages();
+    }
+    divergence_->clear();
+  });
+  connect(save, &QPushButton::clicked, this, [this] {
+    QFileDialog dialog(this, tr("Save the conversation"), QSettings().value("chat/lastDir").toString(), tr("Conversation (*.json)"));
+    dialog.setAcceptMode(QFileDialog::AcceptSave);  // asks before replacing a file
+    dialog.setDefaultSuffix("json");
+    QString error;
+    if (dialog.exec() == QDialog::Accepted && !saveConversation(dialog.selectedFiles().value(0), &error))
+      QMessageBox::warning(this, tr("Save"), error);
+  });
+  connect(load, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Load a conversation"), QSettings().value("chat/lastDir").toString(), tr("Conversation (*.json)"));
+    QString error;
+    if (!path.isEmpty() && !loadConversation(path, &error)) QMessageBox::warning(this, tr("Load"), tr("%1\n\nPick a conversation saved by Quantiscope.").arg(error));
   });
   connect(preset_, qOverload<int>(&QComboBox::currentIndexChanged), this, &ChatWorkspace::applyPreset);
-  connect(k_type_, &QComboBox::currentTextChanged, this, &ChatWorkspace::updateKvEstimate);
-  connect(v_type_, &QComboBox::currentTextChanged, this, &ChatWorkspace::updateKvEstimate);
+  connect(ab_, &QCheckBox::toggled, this, &ChatWorkspace::setAbMode);
+  for (int lane = 0; lane < 2; ++lane) {
+    connect(k_type_[size_t(lane)], &QComboBox::currentTextChanged, this, &ChatWorkspace::updateKvEstimate);
+    connect(v_type_[size_t(lane)], &QComboBox::currentTextChanged, this, &ChatWorkspace::updateKvEstimate);
+  }
   auto* shortcut = new QShortcut(QKeySequence("Ctrl+Return"), prompt_);
   connect(shortcut, &QShortcut::activated, this, &ChatWorkspace::send);
 
   preset_->setCurrentIndex(0);
   applyPreset(0);
   refreshRecent();
+  setAbMode(false);
   setBusy(false);
-  send_->setEnabled(false);
 }
 
 ChatWorkspace::~ChatWorkspace() {
@@ -189,11 +240,27 @@ ChatWorkspace::~ChatWorkspace() {
   thread_.wait();
 }
 
+int ChatWorkspace::laneCount() const { return ab_->isChecked() ? 2 : 1; }
+
 void ChatWorkspace::applyPreset(int index) {
   if (index < 0 || index >= int(std::size(kPresets))) return;
   temperature_->setValue(kPresets[index].temperature);
   top_k_->setValue(kPresets[index].top_k);
   top_p_->setValue(kPresets[index].top_p);
+}
+
+void ChatWorkspace::setPreset(int index) { preset_->setCurrentIndex(index); }
+
+void ChatWorkspace::setAbMode(bool on) {
+  if (ab_->isChecked() != on) ab_->setChecked(on);  // re-enters through toggled
+  lane_b_box_->setEnabled(on);
+  transcripts_[1]->setVisible(on);
+  // B starts from A's conversation so far, so both lanes answer the same history.
+  if (on && history_[1].empty() && !history_[0].empty()) {
+    history_[1] = history_[0];
+    for (const auto& m : transcripts_[0]->messages()) transcripts_[1]->addMessage(m.role, m.text, m.stats);
+  }
+  updateKvEstimate();
 }
 
 void ChatWorkspace::chooseModelFile() {
@@ -216,8 +283,10 @@ void ChatWorkspace::openModel(const QString& path, const QString& tokenizer) {
 void ChatWorkspace::onModelLoaded(const ModelSummary& s) {
   model_ = s;
   metadata_->setRows(s.rows);
-  history_.clear();
-  transcript_->clearMessages();
+  for (int lane = 0; lane < 2; ++lane) {
+    history_[size_t(lane)].clear();
+    transcripts_[size_t(lane)]->clearMessages();
+  }
   rememberRecent(s.path);
   updateKvEstimate();
   context_->setUsage(0, s.context_length, 0);
@@ -229,7 +298,6 @@ void ChatWorkspace::onModelLoaded(const ModelSummary& s) {
 
 void ChatWorkspace::onLoadFailed(const QString& message) {
   setBusy(false);
-  send_->setEnabled(!model_.path.isEmpty());
   status_->setText(tr("Could not load the model."));
   Q_EMIT logMessage(tr("load failed: %1").arg(message));
   QMessageBox::warning(this, tr("Could not open the model"),
@@ -238,31 +306,75 @@ void ChatWorkspace::onLoadFailed(const QString& message) {
 
 void ChatWorkspace::setPrompt(const QString& text) { prompt_->setPlainText(text); }
 void ChatWorkspace::setMaxTokens(int n) { max_tokens_->setValue(n); }
+void ChatWorkspace::setKvOptions(const QString& options, int lane) { kv_options_[size_t(lane)]->setText(options); }
 
-void ChatWorkspace::send() {
-  if (busy_ || model_.path.isEmpty()) return;
-  QString text = prompt_->toPlainText();
+void ChatWorkspace::setCacheTypes(const QString& k_type, const QString& v_type, int lane) {
+  k_type_[size_t(lane)]->setCurrentText(k_type);
+  v_type_[size_t(lane)]->setCurrentText(v_type);
+}
+
+GenerationRequest ChatWorkspace::request(int lane, Turn turn) const {
   GenerationRequest r;
+  r.lane = lane;
   if (!system_->toPlainText().trimmed().isEmpty()) r.messages.push_back({"system", system_->toPlainText()});
-  r.messages.insert(r.messages.end(), history_.begin(), history_.end());
-  r.messages.push_back({"user", text});
+  r.messages.insert(r.messages.end(), history_[size_t(lane)].begin(), history_[size_t(lane)].end());
+  r.continue_last = turn == Turn::kContinue;
   r.chat_template = template_->currentData().toString();
-  r.k_type = k_type_->currentText();
-  r.v_type = v_type_->currentText();
+  r.k_type = k_type_[size_t(lane)]->currentText();
+  r.v_type = v_type_[size_t(lane)]->currentText();
+  r.kv_options = kv_options_[size_t(lane)]->text().trimmed();
   r.max_tokens = max_tokens_->value();
   r.temperature = temperature_->value();
   r.top_k = top_k_->value();
   r.top_p = top_p_->value();
   r.min_p = 0.0;
   r.seed = qulonglong(seed_->value());
-  history_.push_back({"user", text});
-  transcript_->addMessage("user", text);
-  transcript_->addMessage("assistant", {});
+  return r;
+}
+
+void ChatWorkspace::send() {
+  if (busy_ || model_.path.isEmpty()) return;
+  const QString text = prompt_->toPlainText();
+  if (text.trimmed().isEmpty()) return;
+  for (int lane = 0; lane < laneCount(); ++lane) {
+    history_[size_t(lane)].push_back({"user", text});
+    transcripts_[size_t(lane)]->addMessage("user", text);
+    transcripts_[size_t(lane)]->addMessage("assistant", {});
+  }
   prompt_->clear();
+  start(Turn::kNew);
+}
+
+void ChatWorkspace::regenerate() {
+  if (busy_ || model_.path.isEmpty() || transcripts_[0]->lastRole() != "assistant") return;
+  for (int lane = 0; lane < laneCount(); ++lane) {
+    auto& h = history_[size_t(lane)];
+    if (!h.empty() && h.back().first == "assistant") h.pop_back();
+    transcripts_[size_t(lane)]->removeLastMessage();
+    transcripts_[size_t(lane)]->addMessage("assistant", {});
+  }
+  // A sampled reply gets a new seed, as LM Studio does; a greedy one is simply recomputed.
+  if (temperature_->value() > 0) seed_->setValue(seed_->value() + 1);
+  start(Turn::kNew);
+}
+
+void ChatWorkspace::continueReply() {
+  if (busy_ || model_.path.isEmpty() || transcripts_[0]->lastRole() != "assistant") return;
+  start(Turn::kContinue);
+}
+
+void ChatWorkspace::start(Turn turn) {
+  worker_->resetCancel();
+  lanes_running_ = laneCount();
   streamed_tokens_ = 0;
+  divergence_->clear();
   setBusy(true);
-  status_->setText(tr("Generating…"));
-  QMetaObject::invokeMethod(worker_, [w = worker_, r] { w->generate(r); }, Qt::QueuedConnection);
+  status_->setText(turn == Turn::kContinue ? tr("Continuing…") : tr("Generating…"));
+  setProperty("turn", int(turn));
+  for (int lane = 0; lane < laneCount(); ++lane) {
+    const GenerationRequest r = request(lane, turn);
+    QMetaObject::invokeMethod(worker_, [w = worker_, r] { w->generate(r); }, Qt::QueuedConnection);
+  }
 }
 
 void ChatWorkspace::stop() {
@@ -270,45 +382,97 @@ void ChatWorkspace::stop() {
   status_->setText(tr("Stopping…"));
 }
 
-void ChatWorkspace::onToken(const QString& text, float, long long context_used, long long kv_bytes) {
-  transcript_->appendToLast(text);
-  context_->setUsage(context_used, model_.context_length, kv_bytes);
+void ChatWorkspace::onToken(int lane, int id, const QString& text, float probability, long long context_used, long long kv_bytes) {
+  transcripts_[size_t(lane)]->appendToken(text, probability, id);
+  if (lane == 0) context_->setUsage(context_used, model_.context_length, kv_bytes);
   Q_EMIT tokenArrived(++streamed_tokens_);
 }
 
-void ChatWorkspace::onFinished(const GenerationStats& s) {
-  history_.push_back({"assistant", transcript_->lastMessageText()});
-  QString stats = tr("%1 tokens · %2 tok/s · prompt %3 tok at %4 tok/s · first token %5 ms · %6")
-                      .arg(s.generated_tokens)
-                      .arg(s.generation_tps, 0, 'f', 1)
-                      .arg(s.prompt_tokens)
-                      .arg(s.prompt_tps, 0, 'f', 1)
-                      .arg(s.ttft_ms, 0, 'f', 1)
-                      .arg(s.stop_reason);
-  transcript_->setLastStats(stats);
-  context_->setUsage(s.context_used, model_.context_length, s.kv_bytes);
+void ChatWorkspace::onFinished(int lane, const GenerationStats& s) {
+  auto& h = history_[size_t(lane)];
+  const QString reply = transcripts_[size_t(lane)]->lastMessageText();
+  if (Turn(property("turn").toInt()) == Turn::kContinue && !h.empty() && h.back().first == "assistant")
+    h.back().second = reply;
+  else
+    h.push_back({"assistant", reply});
+  last_stats_[size_t(lane)] = s;
+  const QString stats = tr("%1 tokens · %2 tok/s · prompt %3 tok at %4 tok/s · first token %5 ms · KV %6 · %7")
+                            .arg(s.generated_tokens)
+                            .arg(s.generation_tps, 0, 'f', 1)
+                            .arg(s.prompt_tokens)
+                            .arg(s.prompt_tps, 0, 'f', 1)
+                            .arg(s.ttft_ms, 0, 'f', 1)
+                            .arg(views::format_bytes(s.kv_bytes))
+                            .arg(s.stop_reason);
+  transcripts_[size_t(lane)]->setLastStats(stats);
+  if (lane == 0) context_->setUsage(s.context_used, model_.context_length, s.kv_bytes);
   status_->setText(tr("Done: %1").arg(stats));
-  Q_EMIT logMessage(tr("generation finished: %1").arg(stats));
+  Q_EMIT logMessage(tr("generation %1 finished (%2/%3): %4").arg(kLaneName[lane], k_type_[size_t(lane)]->currentText(), v_type_[size_t(lane)]->currentText(), stats));
+  laneDone();
+}
+
+void ChatWorkspace::onFailed(int lane, const QString& message) {
+  // Undo the turn on this lane so the history stays a valid conversation.
+  auto* t = transcripts_[size_t(lane)];
+  if (Turn(property("turn").toInt()) == Turn::kNew && t->lastRole() == "assistant") {
+    t->removeLastMessage();
+    auto& h = history_[size_t(lane)];
+    if (!h.empty() && h.back().first == "user") {
+      prompt_->setPlainText(h.back().second);
+      h.pop_back();
+      t->removeLastMessage();
+    }
+  }
+  status_->setText(tr("Generation failed."));
+  Q_EMIT logMessage(tr("generation %1 failed: %2").arg(kLaneName[lane], message));
+  QMessageBox::warning(this, tr("Generation failed"), tr("Cache %1 (%2 / %3): %4").arg(kLaneName[lane], k_type_[size_t(lane)]->currentText(), v_type_[size_t(lane)]->currentText(), message));
+  laneDone();
+}
+
+void ChatWorkspace::laneDone() {
+  if (--lanes_running_ > 0) return;
+  if (laneCount() == 2) compareLanes();
   setBusy(false);
   Q_EMIT generationFinished();
 }
 
-void ChatWorkspace::onFailed(const QString& message) {
-  setBusy(false);
-  status_->setText(tr("Generation failed."));
-  Q_EMIT logMessage(tr("generation failed: %1").arg(message));
-  QMessageBox::warning(this, tr("Generation failed"), message);
-  Q_EMIT generationFinished();
+// The first generated token where A and B differ, marked in both transcripts.
+void ChatWorkspace::compareLanes() {
+  const auto& a = transcripts_[0]->messages(), &b = transcripts_[1]->messages();
+  if (a.empty() || b.empty() || a.back().role != "assistant" || b.back().role != "assistant") return;
+  const auto& ia = a.back().ids, &ib = b.back().ids;
+  size_t i = 0;
+  while (i < ia.size() && i < ib.size() && ia[i] == ib[i]) ++i;
+  if (i == ia.size() && i == ib.size()) {
+    divergence_->setText(tr("A and B produced the same %1 tokens.").arg(ia.size()));
+    return;
+  }
+  transcripts_[0]->markDivergence(i < ia.size() ? int(i) : -1);
+  transcripts_[1]->markDivergence(i < ib.size() ? int(i) : -1);
+  auto describe = [](const views::ChatTranscriptView::Message& m, size_t k) {
+    return k < m.ids.size() ? QString("“%1” (p = %2)").arg(m.pieces[k]).arg(double(m.probabilities[k]), 0, 'f', 3) : QObject::tr("(end of reply)");
+  };
+  divergence_->setText(tr("<b>First divergent token: #%1</b> — A %2 vs B %3. Hover any token for its probability.")
+                           .arg(i + 1)
+                           .arg(describe(a.back(), i).toHtmlEscaped(), describe(b.back(), i).toHtmlEscaped()));
 }
 
 QString ChatWorkspace::statusText() const { return status_->text(); }
+QString ChatWorkspace::divergenceText() const { return divergence_->text(); }
 
 void ChatWorkspace::setBusy(bool busy) {
   busy_ = busy;
-  send_->setEnabled(!busy && !model_.path.isEmpty());
+  const bool ready = !busy && !model_.path.isEmpty();
+  send_->setEnabled(ready);
+  regenerate_->setEnabled(ready);
+  continue_->setEnabled(ready);
   stop_->setEnabled(busy);
-  k_type_->setEnabled(!busy);
-  v_type_->setEnabled(!busy);
+  ab_->setEnabled(!busy);
+  for (int lane = 0; lane < 2; ++lane) {
+    k_type_[size_t(lane)]->setEnabled(!busy);
+    v_type_[size_t(lane)]->setEnabled(!busy);
+    kv_options_[size_t(lane)]->setEnabled(!busy);
+  }
 }
 
 void ChatWorkspace::rememberRecent(const QString& path) {
@@ -327,26 +491,108 @@ void ChatWorkspace::refreshRecent() {
   recent_->setCurrentIndex(-1);
 }
 
-void ChatWorkspace::setCacheTypes(const QString& k_type, const QString& v_type) {
-  k_type_->setCurrentText(k_type);
-  v_type_->setCurrentText(v_type);
+void ChatWorkspace::updateKvEstimate() {
+  for (int lane = 0; lane < 2; ++lane) {
+    QLabel* label = kv_estimate_[size_t(lane)];
+    const QString k = k_type_[size_t(lane)]->currentText(), v = v_type_[size_t(lane)]->currentText();
+    transcripts_[size_t(lane)]->setHeading(ab_->isChecked() ? tr("%1 · K %2 / V %3").arg(kLaneName[lane], k, v) : QString());
+    if (model_.path.isEmpty()) {
+      label->setText(tr("Open a model to see the KV memory."));
+      continue;
+    }
+    QString error;
+    const long long total = kv_bytes_at_context(model_, k, v, &error);
+    if (total < 0) {
+      label->setText(error);
+      continue;
+    }
+    label->setText(tr("%1 per token · %2 at the full context of %3")
+                       .arg(views::format_bytes(total / std::max<long long>(1, model_.context_length)))
+                       .arg(views::format_bytes(total))
+                       .arg(model_.context_length));
+  }
 }
 
-void ChatWorkspace::updateKvEstimate() {
-  if (model_.path.isEmpty()) {
-    kv_estimate_->setText(tr("Open a model to see the KV memory."));
-    return;
+Conversation ChatWorkspace::conversation() const {
+  Conversation c;
+  c.model_path = model_.path;
+  c.model_sha256 = metadata_->value("sha256");
+  c.ab_mode = ab_->isChecked();
+  for (int lane = 0; lane < 2; ++lane) {
+    c.lanes[lane] = {k_type_[size_t(lane)]->currentText(), v_type_[size_t(lane)]->currentText(), kv_options_[size_t(lane)]->text()};
+    for (const auto& m : transcripts_[size_t(lane)]->messages()) c.messages[lane].push_back({m.role, m.text, m.stats});
   }
-  QString error;
-  const long long total = kv_bytes_at_context(model_, k_type_->currentText(), v_type_->currentText(), &error);
-  if (total < 0) {
-    kv_estimate_->setText(error);
-    return;
+  c.preset = preset_->currentText();
+  c.chat_template = template_->currentData().toString();
+  c.system_prompt = system_->toPlainText();
+  c.temperature = temperature_->value();
+  c.top_k = top_k_->value();
+  c.top_p = top_p_->value();
+  c.max_tokens = max_tokens_->value();
+  c.seed = qulonglong(seed_->value());
+  return c;
+}
+
+bool ChatWorkspace::saveConversation(const QString& path, QString* error) {
+  QSaveFile f(path);  // written whole or not at all
+  if (!f.open(QIODevice::WriteOnly) || f.write(conversation_to_json(conversation())) < 0 || !f.commit()) {
+    if (error) *error = tr("Could not write %1: check the folder exists and is writable.").arg(path);
+    return false;
   }
-  kv_estimate_->setText(tr("%1 per token · %2 at the full context of %3")
-                            .arg(views::format_bytes(total / std::max<long long>(1, model_.context_length)))
-                            .arg(views::format_bytes(total))
-                            .arg(model_.context_length));
+  QSettings().setValue("chat/lastDir", QFileInfo(path).absolutePath());
+  Q_EMIT logMessage(tr("conversation saved to %1").arg(path));
+  return true;
+}
+
+bool ChatWorkspace::loadConversation(const QString& path, QString* error) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) {
+    if (error) *error = tr("Cannot read %1.").arg(path);
+    return false;
+  }
+  if (f.size() > (64 << 20)) {
+    if (error) *error = tr("%1 is %2 MiB: too large for a conversation.").arg(path).arg(f.size() >> 20);
+    return false;
+  }
+  Conversation c;
+  QString why;
+  if (!conversation_from_json(f.readAll(), &c, &why)) {
+    if (error) *error = tr("%1: %2").arg(QFileInfo(path).fileName(), why);
+    return false;
+  }
+  if (busy_) stop();
+  {
+    const QSignalBlocker block(preset_);
+    preset_->setCurrentText(c.preset);
+  }
+  temperature_->setValue(c.temperature);
+  top_k_->setValue(c.top_k);
+  top_p_->setValue(c.top_p);
+  max_tokens_->setValue(c.max_tokens);
+  seed_->setValue(int(c.seed));
+  const int t = template_->findData(c.chat_template);
+  template_->setCurrentIndex(t < 0 ? 0 : t);
+  system_->setPlainText(c.system_prompt);
+  for (int lane = 0; lane < 2; ++lane) {
+    setCacheTypes(c.lanes[lane].k_type, c.lanes[lane].v_type, lane);
+    kv_options_[size_t(lane)]->setText(c.lanes[lane].kv_options);
+    transcripts_[size_t(lane)]->clearMessages();
+    history_[size_t(lane)].clear();
+    for (const auto& m : c.messages[lane]) {
+      transcripts_[size_t(lane)]->addMessage(m.role, m.content, m.stats);
+      if (m.role != "system") history_[size_t(lane)].push_back({m.role, m.content});
+    }
+  }
+  ab_->setChecked(c.ab_mode);
+  setAbMode(c.ab_mode);
+  const QString open_hash = metadata_->value("sha256");
+  if (!c.model_sha256.isEmpty() && !open_hash.isEmpty() && open_hash != c.model_sha256)
+    status_->setText(tr("Loaded a conversation made with another model (%1, sha256 %2…); replies from here on come from the open model.")
+                         .arg(QFileInfo(c.model_path).fileName(), c.model_sha256.left(12)));
+  else
+    status_->setText(tr("Loaded conversation %1").arg(QFileInfo(path).fileName()));
+  Q_EMIT logMessage(tr("conversation loaded from %1").arg(path));
+  return true;
 }
 
 }  // namespace qs::workbench

@@ -1,14 +1,20 @@
 // Chat workspace: open a model (recent list), see its metadata, pick K/V cache types and
-// sampling, type a prompt, watch the reply stream, stop it, see tokens/s.
+// sampling, type a prompt, watch the reply stream; Stop, Regenerate, Continue; tokens/s and
+// time to first token per reply. A/B mode sends each prompt through two cache configurations
+// side by side and marks the first token where they part. Conversations save to JSON.
 #pragma once
 #include <QThread>
 #include <QWidget>
+#include <array>
 
+#include "app/models/conversation.h"
 #include "app/workbench/llm_worker.h"
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
@@ -29,13 +35,21 @@ class ChatWorkspace : public QWidget {
 
   void openModel(const QString& path, const QString& tokenizer = {});
   void setPrompt(const QString& text);
-  void setCacheTypes(const QString& k_type, const QString& v_type);
+  void setCacheTypes(const QString& k_type, const QString& v_type, int lane = 0);
+  void setKvOptions(const QString& options, int lane = 0);
+  void setAbMode(bool on);
   void setMaxTokens(int n);
+  void setPreset(int index);  // 0 = Deterministic (greedy)
   void send();
   void stop();
+  void regenerate();
+  void continueReply();
+  bool saveConversation(const QString& path, QString* error = nullptr);
+  bool loadConversation(const QString& path, QString* error = nullptr);
   bool isBusy() const { return busy_; }
-  views::ChatTranscriptView* transcript() const { return transcript_; }
+  views::ChatTranscriptView* transcript(int lane = 0) const { return transcripts_[size_t(lane)]; }
   QString statusText() const;
+  QString divergenceText() const;
 
  Q_SIGNALS:
   void modelReady(const QString& path);
@@ -46,31 +60,43 @@ class ChatWorkspace : public QWidget {
  private Q_SLOTS:
   void onModelLoaded(const qs::workbench::ModelSummary& s);
   void onLoadFailed(const QString& message);
-  void onToken(const QString& text, float probability, long long context_used, long long kv_bytes);
-  void onFinished(const qs::workbench::GenerationStats& s);
-  void onFailed(const QString& message);
+  void onToken(int lane, int id, const QString& text, float probability, long long context_used, long long kv_bytes);
+  void onFinished(int lane, const qs::workbench::GenerationStats& s);
+  void onFailed(int lane, const QString& message);
   void chooseModelFile();
   void chooseModelFolder();
   void applyPreset(int index);
 
  private:
+  enum class Turn { kNew, kContinue };
+  void start(Turn turn);
+  GenerationRequest request(int lane, Turn turn) const;
+  void laneDone();
+  void compareLanes();
   void setBusy(bool busy);
   void rememberRecent(const QString& path);
   void refreshRecent();
   void updateKvEstimate();
+  int laneCount() const;
+  Conversation conversation() const;
 
   QThread thread_;
   LlmWorker* worker_ = nullptr;
   QComboBox* recent_ = nullptr;
   views::KeyValueTable* metadata_ = nullptr;
-  views::ChatTranscriptView* transcript_ = nullptr;
+  std::array<views::ChatTranscriptView*, 2> transcripts_{};
   views::ContextBar* context_ = nullptr;
   QPlainTextEdit* prompt_ = nullptr;
   QPlainTextEdit* system_ = nullptr;
   QPushButton* send_ = nullptr;
   QPushButton* stop_ = nullptr;
-  QComboBox* k_type_ = nullptr;
-  QComboBox* v_type_ = nullptr;
+  QPushButton* regenerate_ = nullptr;
+  QPushButton* continue_ = nullptr;
+  QCheckBox* ab_ = nullptr;
+  std::array<QComboBox*, 2> k_type_{}, v_type_{};
+  std::array<QLineEdit*, 2> kv_options_{};
+  std::array<QLabel*, 2> kv_estimate_{};
+  QWidget* lane_b_box_ = nullptr;
   QComboBox* preset_ = nullptr;
   QComboBox* template_ = nullptr;
   QDoubleSpinBox* temperature_ = nullptr;
@@ -78,12 +104,14 @@ class ChatWorkspace : public QWidget {
   QSpinBox* top_k_ = nullptr;
   QSpinBox* max_tokens_ = nullptr;
   QSpinBox* seed_ = nullptr;
-  QLabel* kv_estimate_ = nullptr;
   QLabel* status_ = nullptr;
+  QLabel* divergence_ = nullptr;
   bool busy_ = false;
+  int lanes_running_ = 0;
   int streamed_tokens_ = 0;
   ModelSummary model_;
-  std::vector<std::pair<QString, QString>> history_;
+  std::array<std::vector<std::pair<QString, QString>>, 2> history_;
+  std::array<GenerationStats, 2> last_stats_{};
 };
 
 }  // namespace qs::workbench

@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <map>
 
 #include "core/common/device.h"
 #include "core/common/error.h"
@@ -18,8 +19,10 @@ namespace qs::workbench {
 struct LlmWorker::Engine {
   std::unique_ptr<LoadedModel> model;
   std::unique_ptr<Transformer> transformer;
-  std::unique_ptr<Generator> generator;
-  QString k_type, v_type;
+  // One generator (and cache) per lane, rebuilt when the lane's cache configuration changes,
+  // so each lane keeps its cached prefix across turns.
+  std::map<int, std::unique_ptr<Generator>> generators;
+  std::map<int, QString> configs;
 };
 
 LlmWorker::LlmWorker() = default;
@@ -44,8 +47,8 @@ long long kv_bytes_at_context(const ModelSummary& m, const QString& k_type, cons
 }
 
 // RotateKV's reorder file is looked up at its default path (named after the model hash).
-static KvOptions kv_options_for(const LoadedModel& model) {
-  KvOptions o;
+static KvOptions kv_options_for(const LoadedModel& model, const QString& text) {
+  KvOptions o = KvOptions::parse(text.toStdString());
   o.reorder_source = reorder_source_for(model, "");
   return o;
 }
@@ -98,22 +101,30 @@ void LlmWorker::loadModel(const QString& path, const QString& tokenizer) {
 
 void LlmWorker::generate(const GenerationRequest& r) {
   if (!engine_) {
-    Q_EMIT failed(tr("Open a model first."));
+    Q_EMIT failed(r.lane, tr("Open a model first."));
     return;
   }
-  cancel_.reset();
   try {
     Engine& e = *engine_;
-    if (!e.generator || e.k_type != r.k_type || e.v_type != r.v_type) {
-      e.generator = std::make_unique<Generator>(*e.transformer, e.transformer->make_cache(r.k_type.toStdString(), r.v_type.toStdString(), e.model->config.context_length, 1,
-                                                                                                     kv_options_for(*e.model)));
-      e.k_type = r.k_type;
-      e.v_type = r.v_type;
+    const QString config = r.k_type + "|" + r.v_type + "|" + r.kv_options;
+    std::unique_ptr<Generator>& generator = e.generators[r.lane];
+    if (!generator || e.configs[r.lane] != config) {
+      generator.reset();  // free the old cache first
+      generator = std::make_unique<Generator>(*e.transformer, e.transformer->make_cache(r.k_type.toStdString(), r.v_type.toStdString(), e.model->config.context_length, 1,
+                                                                                        kv_options_for(*e.model, r.kv_options)));
+      e.configs[r.lane] = config;
     }
     ChatTemplate tmpl = r.chat_template.isEmpty() ? detect_chat_template(e.model->chat_template) : chat_template_from_name(r.chat_template.toStdString());
     std::vector<ChatMessage> messages;
     for (const auto& [role, content] : r.messages) messages.push_back({role.toStdString(), content.toStdString()});
-    std::string prompt = apply_chat_template(tmpl, messages, true);
+    // Continue: template the conversation up to the partial reply, then the reply's text as is
+    // (no end-of-turn), so the model carries on where it stopped.
+    std::string partial;
+    if (r.continue_last && !messages.empty() && messages.back().role == "assistant") {
+      partial = messages.back().content;
+      messages.pop_back();
+    }
+    std::string prompt = apply_chat_template(tmpl, messages, true) + partial;
     std::vector<int32_t> ids = e.model->tokenizer->encode(prompt, true, true);
     GenerateOptions o;
     o.max_new_tokens = r.max_tokens;
@@ -122,9 +133,10 @@ void LlmWorker::generate(const GenerationRequest& r) {
     o.sampling.top_p = float(r.top_p);
     o.sampling.min_p = float(r.min_p);
     o.sampling.seed = r.seed;
-    KvCache& cache = e.generator->cache();
-    GenerateResult res = e.generator->generate(ids, o, [this, &cache](const TokenEvent& ev) {
-      if (!ev.text.empty()) Q_EMIT token(QString::fromStdString(ev.text), ev.probability, cache.length(), cache.memory().total());
+    KvCache& cache = generator->cache();
+    const int lane = r.lane;
+    GenerateResult res = generator->generate(ids, o, [this, &cache, lane](const TokenEvent& ev) {
+      Q_EMIT token(lane, ev.id, QString::fromStdString(ev.text), ev.probability, cache.length(), cache.memory().total());
     }, cancel_);
     GenerationStats s;
     s.prompt_tokens = res.timings.prompt_tokens;
@@ -133,11 +145,11 @@ void LlmWorker::generate(const GenerationRequest& r) {
     s.generation_tps = res.timings.generation_tokens_per_second();
     s.ttft_ms = res.timings.time_to_first_token * 1000;
     s.stop_reason = QString::fromStdString(res.stop_reason);
-    s.context_used = e.generator->cache().length();
-    s.kv_bytes = e.generator->cache().memory().total();
-    Q_EMIT finished(s);
+    s.context_used = cache.length();
+    s.kv_bytes = cache.memory().total();
+    Q_EMIT finished(lane, s);
   } catch (const std::exception& ex) {
-    Q_EMIT failed(QString::fromStdString(first_line(ex.what())));
+    Q_EMIT failed(r.lane, QString::fromStdString(first_line(ex.what())));
   }
 }
 

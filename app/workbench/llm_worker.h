@@ -21,9 +21,12 @@ struct ModelSummary {
 };
 
 struct GenerationRequest {
+  int lane = 0;  // 0 = A, 1 = B (A/B mode runs the same prompt through two cache configurations)
   std::vector<std::pair<QString, QString>> messages;  // (role, content)
+  bool continue_last = false;  // the last message is a partial assistant reply to extend
   QString chat_template;  // name, or "" for the model's own
   QString k_type = "f32", v_type = "f32";
+  QString kv_options;  // "key=value,..." as quantiscope --kv-opt
   int max_tokens = 128;
   double temperature = 0.8, top_p = 0.95, min_p = 0.05;
   int top_k = 40;
@@ -42,8 +45,10 @@ class LlmWorker : public QObject {
  public:
   LlmWorker();
   ~LlmWorker() override;
-  // Thread-safe: may be called from the GUI thread while a generation runs.
+  // Thread-safe: may be called from the GUI thread while a generation runs. The GUI resets the
+  // token just before it queues work, so a Stop pressed before the worker starts is kept.
   void cancel() { cancel_.cancel(); }
+  void resetCancel() { cancel_.reset(); }
 
  public Q_SLOTS:
   void loadModel(const QString& path, const QString& tokenizer);
@@ -52,10 +57,11 @@ class LlmWorker : public QObject {
  Q_SIGNALS:
   void modelLoaded(const qs::workbench::ModelSummary& summary);
   void loadFailed(const QString& message);
-  // context_used: tokens in the KV cache after this one, kv_bytes: the cache's memory.
-  void token(const QString& text, float probability, long long context_used, long long kv_bytes);
-  void finished(const qs::workbench::GenerationStats& stats);
-  void failed(const QString& message);
+  // context_used: tokens in the KV cache after this one, kv_bytes: the cache's memory. text is
+  // "" while a character or stop string is incomplete (the id still counts).
+  void token(int lane, int id, const QString& text, float probability, long long context_used, long long kv_bytes);
+  void finished(int lane, const qs::workbench::GenerationStats& stats);
+  void failed(int lane, const QString& message);
 
  private:
   struct Engine;

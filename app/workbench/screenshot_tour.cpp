@@ -8,6 +8,7 @@
 #include <QTimer>
 #include <cstdio>
 
+#include "app/workbench/chat_workspace.h"
 #include "app/workbench/inspector_workspace.h"
 #include "app/workbench/main_window.h"
 #include "app/workbench/mri_workspace.h"
@@ -87,6 +88,28 @@ void mri_step(Tour& t, const QString& volume) {
   t.save(mri->maskPanel(), "mri-mask.png");
 }
 
+void chat_step(Tour& t, const QString& model) {
+  ChatWorkspace* chat = t.window().chat();
+  t.show_tab(chat);
+  chat->openModel(model);
+  if (!wait_for(chat, &ChatWorkspace::modelReady, 60000)) return t.fail("chat model did not load");
+  chat->setAbMode(true);
+  chat->setPreset(0);
+  chat->setCacheTypes("f16", "f16", 0);
+  chat->setCacheTypes("rotatekv-2", "rotatekv-2", 1);
+  chat->setKvOptions("reorder=none", 1);
+  chat->setMaxTokens(120);
+  chat->setPrompt("Once upon a time");
+  bool grabbed = false;
+  auto c = QObject::connect(chat, &ChatWorkspace::tokenArrived, chat, [&](int n) {
+    if (n == 60 && !grabbed) grabbed = t.save(&t.window(), "chat-streaming.png");
+  });
+  chat->send();
+  if (!wait_for(chat, &ChatWorkspace::generationFinished, 120000)) return t.fail("chat generation did not finish");
+  QObject::disconnect(c);
+  t.save(&t.window(), "chat-ab.png");
+}
+
 void inspector_step(Tour& t, const QString& model) {
   InspectorWorkspace* in = t.window().inspector();
   t.show_tab(in);
@@ -111,6 +134,7 @@ int run_screenshot_tour(MainWindow& window, const TourOptions& o) {
   QDir().mkpath(o.out_dir);
   window.resize(1500, 950);
   Tour t(window, o);
+  if (!o.model.isEmpty()) chat_step(t, o.model);
   if (!o.model.isEmpty()) inspector_step(t, o.model);
   if (!o.volume.isEmpty()) mri_step(t, o.volume);
   return t.failures() == 0 ? 0 : 1;

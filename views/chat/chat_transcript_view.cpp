@@ -1,12 +1,25 @@
 #include "views/chat/chat_transcript_view.h"
 
 #include <QScrollBar>
+#include <QToolTip>
+#include <QUrl>
 
 namespace qs::views {
 
 ChatTranscriptView::ChatTranscriptView(QWidget* parent) : QTextBrowser(parent) {
   setOpenLinks(false);
   setPlaceholderText(tr("Open a model, type a prompt below and press Send."));
+  connect(this, &QTextBrowser::highlighted, this, [this](const QUrl& url) {
+    if (url.scheme() != "tok") return;
+    const QStringList parts = url.path().split('.');
+    if (parts.size() != 2) return;
+    QToolTip::showText(QCursor::pos(), tokenTip(parts[0].toInt(), parts[1].toInt()), this);
+  });
+}
+
+void ChatTranscriptView::setHeading(const QString& heading) {
+  heading_ = heading;
+  render();
 }
 
 void ChatTranscriptView::clearMessages() {
@@ -14,14 +27,27 @@ void ChatTranscriptView::clearMessages() {
   render();
 }
 
-void ChatTranscriptView::addMessage(const QString& role, const QString& text) {
-  messages_.push_back({role, text, {}});
+void ChatTranscriptView::addMessage(const QString& role, const QString& text, const QString& stats) {
+  Message m;
+  m.role = role;
+  m.text = text;
+  m.stats = stats;
+  messages_.push_back(m);
   render();
 }
 
-void ChatTranscriptView::appendToLast(const QString& text) {
-  if (messages_.empty()) messages_.push_back({"assistant", {}, {}});
-  messages_.back().text += text;
+void ChatTranscriptView::appendToken(const QString& text, float probability, int id) {
+  if (messages_.empty()) addMessage("assistant", {});
+  Message& m = messages_.back();
+  if (m.pieces.empty() && !m.text.isEmpty()) {
+    m.pieces.push_back(m.text);  // text that came before (a continued reply): one untimed piece
+    m.probabilities.push_back(-1);
+    m.ids.push_back(-1);
+  }
+  m.text += text;
+  m.pieces.push_back(text);
+  m.probabilities.push_back(probability);
+  m.ids.push_back(id);
   render();
 }
 
@@ -31,19 +57,72 @@ void ChatTranscriptView::setLastStats(const QString& stats) {
   render();
 }
 
+void ChatTranscriptView::markDivergence(int index) {
+  if (messages_.empty()) return;
+  messages_.back().divergence = index;
+  render();
+}
+
+void ChatTranscriptView::removeLastMessage() {
+  if (messages_.empty()) return;
+  messages_.pop_back();
+  render();
+}
+
 QString ChatTranscriptView::lastMessageText() const { return messages_.empty() ? QString() : messages_.back().text; }
+QString ChatTranscriptView::lastRole() const { return messages_.empty() ? QString() : messages_.back().role; }
+int ChatTranscriptView::divergence() const { return messages_.empty() ? -1 : messages_.back().divergence; }
+
+std::vector<int> ChatTranscriptView::lastTokenIds() const {
+  std::vector<int> out;
+  if (!messages_.empty())
+    for (int id : messages_.back().ids)
+      if (id >= 0) out.push_back(id);
+  return out;
+}
+
+std::vector<float> ChatTranscriptView::lastProbabilities() const {
+  std::vector<float> out;
+  if (!messages_.empty())
+    for (size_t i = 0; i < messages_.back().ids.size(); ++i)
+      if (messages_.back().ids[i] >= 0) out.push_back(messages_.back().probabilities[i]);
+  return out;
+}
+
+QString ChatTranscriptView::tokenTip(int message, int index) const {
+  if (message < 0 || message >= int(messages_.size())) return {};
+  const Message& m = messages_[size_t(message)];
+  if (index < 0 || index >= int(m.pieces.size()) || m.ids[size_t(index)] < 0) return {};
+  QString tip = tr("token %1 “%2” (id %3)\np = %4").arg(index).arg(m.pieces[size_t(index)]).arg(m.ids[size_t(index)]).arg(double(m.probabilities[size_t(index)]), 0, 'f', 4);
+  if (index == m.divergence) tip += tr("\nfirst token that differs from the other cache");
+  return tip;
+}
 
 void ChatTranscriptView::render() {
   // Stay pinned to the bottom while streaming unless the user scrolled up to read.
   QScrollBar* bar = verticalScrollBar();
   const bool at_bottom = bar->value() >= bar->maximum() - 4;
   QString html = "<html><body style='font-size:11pt'>";
-  for (const auto& m : messages_) {
+  if (!heading_.isEmpty()) html += QString("<p style='margin:0 0 4px 0; color:#444'><b>%1</b></p>").arg(heading_.toHtmlEscaped());
+  for (size_t mi = 0; mi < messages_.size(); ++mi) {
+    const Message& m = messages_[mi];
     const bool user = m.role == "user";
     const QString colour = user ? "#1f4e8c" : m.role == "system" ? "#6b6b6b" : "#1e6b35";
     const QString who = user ? tr("You") : m.role == "system" ? tr("System") : tr("Model");
     html += QString("<p style='margin:6px 0 2px 0'><b style='color:%1'>%2</b></p>").arg(colour, who);
-    QString body = m.text.toHtmlEscaped();
+    QString body;
+    if (m.pieces.empty()) {
+      body = m.text.toHtmlEscaped();
+    } else {
+      // Each token is a link so hovering it can show its probability; the divergent one is red.
+      for (size_t i = 0; i < m.pieces.size(); ++i) {
+        QString piece = m.pieces[i].toHtmlEscaped();
+        if (piece.isEmpty()) continue;
+        const bool diverges = int(i) == m.divergence;
+        const QString style = diverges ? "text-decoration:none;color:white;background-color:#c0392b" : "text-decoration:none;color:black";
+        body += QString("<a href='tok:%1.%2' style='%3'>%4</a>").arg(mi).arg(i).arg(style, piece);
+      }
+    }
     body.replace("\n", "<br>");
     html += QString("<div style='margin:0 0 4px 8px; white-space:pre-wrap'>%1</div>").arg(body.isEmpty() ? "&nbsp;" : body);
     if (!m.stats.isEmpty()) html += QString("<p style='margin:0 0 8px 8px; color:#777; font-size:9pt'>%1</p>").arg(m.stats.toHtmlEscaped());

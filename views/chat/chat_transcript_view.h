@@ -1,8 +1,11 @@
-// The conversation as the user sees it: one block per message, the assistant's reply growing as
-// tokens stream in, and a small statistics line under each finished reply.
+// The conversation as the user sees it: one block per message, the assistant's reply growing
+// token by token, a small statistics line under each finished reply. Hovering a token shows the
+// probability the model gave it; one token can be marked as the first that differs from the
+// other side of an A/B comparison.
 #pragma once
 #include <QString>
 #include <QTextBrowser>
+#include <vector>
 
 namespace qs::views {
 
@@ -11,20 +14,37 @@ class ChatTranscriptView : public QTextBrowser {
  public:
   explicit ChatTranscriptView(QWidget* parent = nullptr);
 
+  void setHeading(const QString& heading);  // e.g. "A · f16 / f16"
   void clearMessages();
-  void addMessage(const QString& role, const QString& text);
-  // Appends streamed text to the last (assistant) message.
-  void appendToLast(const QString& text);
+  void addMessage(const QString& role, const QString& text, const QString& stats = {});
+  // Appends one generated token (text may be "" while a character is incomplete) to the last
+  // (assistant) message.
+  void appendToken(const QString& text, float probability, int id);
   // A grey line under the last message ("42 tokens · 1650 tok/s · first token 4 ms · eos").
   void setLastStats(const QString& stats);
+  // Marks token `index` of the last message (-1 clears).
+  void markDivergence(int index);
+  void removeLastMessage();
   QString lastMessageText() const;
+  QString lastRole() const;
+  std::vector<int> lastTokenIds() const;
+  std::vector<float> lastProbabilities() const;
+  int divergence() const;
   int messageCount() const { return int(messages_.size()); }
-
- private:
   struct Message {
     QString role, text, stats;
+    std::vector<QString> pieces;
+    std::vector<float> probabilities;
+    std::vector<int> ids;
+    int divergence = -1;
   };
+  const std::vector<Message>& messages() const { return messages_; }
+  // The tooltip text for a token (for tests; hovering shows the same).
+  QString tokenTip(int message, int index) const;
+
+ private:
   void render();
+  QString heading_;
   std::vector<Message> messages_;
 };
 

@@ -1,6 +1,7 @@
 // The Chat workspace end to end under the offscreen platform: open stories260K, send a prompt,
 // see the reply stream in on the worker thread, and stop a long generation quickly.
 #include <QApplication>
+#include <QFile>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
@@ -11,6 +12,14 @@
 #include "views/chat/chat_transcript_view.h"
 
 using qs::workbench::ChatWorkspace;
+
+namespace {
+bool open(ChatWorkspace& chat) {
+  QSignalSpy ready(&chat, &ChatWorkspace::modelReady);
+  chat.openModel(QString::fromStdString(qs::test::asset("llm/stories260K/stories260K.gguf")));
+  return ready.wait(20000);
+}
+}  // namespace
 
 class ChatWorkspaceTest : public QObject {
   Q_OBJECT
@@ -54,6 +63,105 @@ class ChatWorkspaceTest : public QObject {
     QVERIFY2(t.elapsed() < 1000, qPrintable(QString::number(t.elapsed())));
     QVERIFY(!chat.isBusy());
     QVERIFY(chat.statusText().contains("cancelled"));
+  }
+
+  void abModeRunsBothCachesAndMarksTheFirstDivergence() {
+    ChatWorkspace chat;
+    QVERIFY(open(chat));
+    chat.setAbMode(true);
+    chat.setPreset(0);  // greedy: any difference comes from the cache
+    chat.setCacheTypes("f16", "f16", 0);
+    chat.setCacheTypes("rotatekv-2", "rotatekv-2", 1);
+    chat.setKvOptions("reorder=none", 1);
+    chat.setMaxTokens(80);
+    QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
+    chat.setPrompt("Once upon a time");
+    chat.send();
+    QVERIFY(done.wait(60000));
+    auto* a = chat.transcript(0);
+    auto* b = chat.transcript(1);
+    QCOMPARE(a->lastRole(), QString("assistant"));
+    QCOMPARE(b->lastRole(), QString("assistant"));
+    QVERIFY2(a->lastMessageText().size() > 40, qPrintable(a->lastMessageText()));
+    QVERIFY2(b->lastMessageText().size() > 40, qPrintable(b->lastMessageText()));
+    const std::vector<int> ia = a->lastTokenIds(), ib = b->lastTokenIds();
+    size_t first = 0;
+    while (first < ia.size() && first < ib.size() && ia[first] == ib[first]) ++first;
+    if (ia == ib) {
+      QVERIFY(chat.divergenceText().contains("same"));
+    } else {
+      // Both transcripts mark the same position, and every earlier token agrees.
+      QCOMPARE(a->divergence(), first < ia.size() ? int(first) : -1);
+      QCOMPARE(b->divergence(), first < ib.size() ? int(first) : -1);
+      QVERIFY2(chat.divergenceText().contains(QString("#%1").arg(first + 1)), qPrintable(chat.divergenceText()));
+    }
+    // Hovering a token shows the probability of the chosen token.
+    const QString tip = a->tokenTip(a->messageCount() - 1, 0);
+    QVERIFY2(tip.contains("p = 0.") || tip.contains("p = 1.0"), qPrintable(tip));
+    qInfo("A: %s", qPrintable(a->lastMessageText().left(120)));
+    qInfo("B: %s", qPrintable(b->lastMessageText().left(120)));
+    qInfo("%s", qPrintable(chat.divergenceText()));
+  }
+
+  void regenerateRepeatsAGreedyReplyAndContinueExtendsIt() {
+    ChatWorkspace chat;
+    QVERIFY(open(chat));
+    chat.setPreset(0);
+    chat.setMaxTokens(24);
+    QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
+    chat.setPrompt("Once upon a time");
+    chat.send();
+    QVERIFY(done.wait(30000));
+    const QString first = chat.transcript()->lastMessageText();
+    QVERIFY(chat.statusText().contains("length"));
+    chat.regenerate();
+    QVERIFY(done.wait(30000));
+    QCOMPARE(chat.transcript()->lastMessageText(), first);
+    QCOMPARE(chat.transcript()->messageCount(), 2);
+    chat.continueReply();
+    QVERIFY(done.wait(30000));
+    const QString longer = chat.transcript()->lastMessageText();
+    QCOMPARE(chat.transcript()->messageCount(), 2);
+    QVERIFY2(longer.startsWith(first) && longer.size() > first.size(), qPrintable(longer));
+  }
+
+  void conversationsRoundTripThroughJson() {
+    qs::test::TempDir dir;
+    const QString path = QString::fromStdString(dir.path()) + "/chat.json";
+    QString first;
+    {
+      ChatWorkspace chat;
+      QVERIFY(open(chat));
+      chat.setAbMode(true);
+      chat.setCacheTypes("q8_0", "q4_0", 1);
+      chat.setMaxTokens(16);
+      QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
+      chat.setPrompt("Tom had a red ball");
+      chat.send();
+      QVERIFY(done.wait(30000));
+      first = chat.transcript(1)->lastMessageText();
+      QString error;
+      QVERIFY2(chat.saveConversation(path, &error), qPrintable(error));
+    }
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray json = f.readAll();
+    QVERIFY(json.contains("\"sha256\""));
+    QVERIFY(json.contains("\"q4_0\""));
+    QVERIFY(json.contains("\"temperature\""));
+    ChatWorkspace again;
+    QString error;
+    QVERIFY2(again.loadConversation(path, &error), qPrintable(error));
+    QCOMPARE(again.transcript(1)->lastMessageText(), first);
+    QCOMPARE(again.transcript(1)->messageCount(), 2);
+    // Not a conversation: a clear error, nothing replaced.
+    const QString bad = QString::fromStdString(dir.write("bad.json", "{\"format\": \"something else\"}"));
+    QVERIFY(!again.loadConversation(bad, &error));
+    QVERIFY2(error.contains("not a Quantiscope conversation"), qPrintable(error));
+    const QString truncated = QString::fromStdString(dir.write("cut.json", json.left(json.size() / 2).toStdString()));
+    QVERIFY(!again.loadConversation(truncated, &error));
+    QVERIFY2(error.contains("not valid JSON"), qPrintable(error));
+    QCOMPARE(again.transcript(1)->lastMessageText(), first);
   }
 
   void badModelFileShowsAnErrorNotACrash() {
