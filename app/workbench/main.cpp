@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QIcon>
 #include <QTimer>
 
 #include "app/workbench/chat_workspace.h"
@@ -19,6 +20,8 @@ int main(int argc, char** argv) {
   QApplication::setOrganizationName("Quantiscope");
   QApplication::setApplicationName("quantiscope-workbench");
   QApplication::setApplicationVersion("0.1.0");
+  QApplication::setWindowIcon(QIcon(":/icons/quantiscope.png"));
+  QGuiApplication::setDesktopFileName("io.github.quantiscope.Quantiscope");
   QCommandLineParser cli;
   cli.setApplicationDescription("Quantiscope workbench: quantized KV caches, KV inspection and MRI reconstruction");
   cli.addHelpOption();

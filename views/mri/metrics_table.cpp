@@ -36,7 +36,7 @@ MetricsTable::MetricsTable(QWidget* parent) : QTableWidget(parent) {
   setColumnCount(6);
   setHorizontalHeaderLabels({tr("Method"), tr("Scope"), tr("PSNR (dB)"), tr("SSIM"), tr("NMSE"), tr("Seconds")});
   horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  horizontalHeader()->setStretchLastSection(true);
+  horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
   verticalHeader()->hide();
   setEditTriggers(QAbstractItemView::NoEditTriggers);
   setSelectionBehavior(QAbstractItemView::SelectRows);

@@ -1,0 +1,12 @@
+#!/bin/bash
+# Regenerates docs/screenshots/ from a built tree: the workbench's tour drives every workspace
+# on the real assets (stories260K from QUANTISCOPE_DATA, Colin27 from mricron-data) under Xvfb.
+#   tools/screenshots.sh [BUILD_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+out=docs/screenshots
+mkdir -p "$out"
+XDG_CONFIG_HOME=$(mktemp -d) xvfb-run -a -s "-screen 0 1600x1000x24" \
+  "$build/app/workbench/quantiscope-workbench" --tour "$out" 2>&1 | grep -E "saved|FAILED|tour:" || true
+ls -1 "$out"/*.png
