@@ -204,6 +204,9 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
       transcripts_[size_t(lane)]->clearMessages();
     }
     divergence_->clear();
+    context_used_ = 0;
+    context_->setUsage(0, model_.context_length, 0);
+    updateKvEstimate();
   });
   connect(save, &QPushButton::clicked, this, [this] {
     QFileDialog dialog(this, tr("Save the conversation"), QSettings().value("chat/lastDir").toString(), tr("Conversation (*.json)"));
@@ -220,6 +223,7 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   });
   connect(preset_, qOverload<int>(&QComboBox::currentIndexChanged), this, &ChatWorkspace::applyPreset);
   connect(ab_, &QCheckBox::toggled, this, &ChatWorkspace::setAbMode);
+  connect(max_tokens_, qOverload<int>(&QSpinBox::valueChanged), this, &ChatWorkspace::updateKvEstimate);
   for (int lane = 0; lane < 2; ++lane) {
     connect(k_type_[size_t(lane)], &QComboBox::currentTextChanged, this, &ChatWorkspace::updateKvEstimate);
     connect(v_type_[size_t(lane)], &QComboBox::currentTextChanged, this, &ChatWorkspace::updateKvEstimate);
@@ -227,14 +231,33 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   auto* shortcut = new QShortcut(QKeySequence("Ctrl+Return"), prompt_);
   connect(shortcut, &QShortcut::activated, this, &ChatWorkspace::send);
 
-  preset_->setCurrentIndex(0);
-  applyPreset(0);
+  // The choices of the last session come back (QSettings), starting from greedy f16 vs RotateKV.
+  QSettings settings;
+  const int preset = settings.value("chat/preset", 0).toInt();
+  preset_->setCurrentIndex(preset);
+  applyPreset(preset);
+  max_tokens_->setValue(settings.value("chat/maxTokens", 200).toInt());
+  for (int lane = 0; lane < 2; ++lane) {
+    const QString key = QString("chat/lane%1/").arg(lane);
+    setCacheTypes(settings.value(key + "k", k_type_[size_t(lane)]->currentText()).toString(), settings.value(key + "v", v_type_[size_t(lane)]->currentText()).toString(), lane);
+    kv_options_[size_t(lane)]->setText(settings.value(key + "options").toString());
+  }
   refreshRecent();
-  setAbMode(false);
+  setAbMode(settings.value("chat/ab", false).toBool());
   setBusy(false);
 }
 
 ChatWorkspace::~ChatWorkspace() {
+  QSettings settings;
+  settings.setValue("chat/preset", preset_->currentIndex());
+  settings.setValue("chat/maxTokens", max_tokens_->value());
+  settings.setValue("chat/ab", ab_->isChecked());
+  for (int lane = 0; lane < 2; ++lane) {
+    const QString key = QString("chat/lane%1/").arg(lane);
+    settings.setValue(key + "k", k_type_[size_t(lane)]->currentText());
+    settings.setValue(key + "v", v_type_[size_t(lane)]->currentText());
+    settings.setValue(key + "options", kv_options_[size_t(lane)]->text());
+  }
   worker_->cancel();
   thread_.quit();
   thread_.wait();
@@ -288,6 +311,7 @@ void ChatWorkspace::onModelLoaded(const ModelSummary& s) {
     transcripts_[size_t(lane)]->clearMessages();
   }
   rememberRecent(s.path);
+  context_used_ = 0;
   updateKvEstimate();
   context_->setUsage(0, s.context_length, 0);
   setBusy(false);
@@ -405,7 +429,11 @@ void ChatWorkspace::onFinished(int lane, const GenerationStats& s) {
                             .arg(views::format_bytes(s.kv_bytes))
                             .arg(s.stop_reason);
   transcripts_[size_t(lane)]->setLastStats(stats);
-  if (lane == 0) context_->setUsage(s.context_used, model_.context_length, s.kv_bytes);
+  if (lane == 0) {
+    context_->setUsage(s.context_used, model_.context_length, s.kv_bytes);
+    context_used_ = s.context_used;
+    updateKvEstimate();
+  }
   status_->setText(tr("Done: %1").arg(stats));
   Q_EMIT logMessage(tr("generation %1 finished (%2/%3): %4").arg(kLaneName[lane], k_type_[size_t(lane)]->currentText(), v_type_[size_t(lane)]->currentText(), stats));
   laneDone();
@@ -506,8 +534,12 @@ void ChatWorkspace::updateKvEstimate() {
       label->setText(error);
       continue;
     }
-    label->setText(tr("%1 per token · %2 at the full context of %3")
+    const long long used = kv_bytes_at_context(model_, k, v, nullptr, context_used_ + max_tokens_->value());
+    label->setText(tr("%1 per token · %2 after this conversation (%3 tokens) plus %4 new · %5 at the full context of %6")
                        .arg(views::format_bytes(total / std::max<long long>(1, model_.context_length)))
+                       .arg(views::format_bytes(used))
+                       .arg(context_used_)
+                       .arg(max_tokens_->value())
                        .arg(views::format_bytes(total))
                        .arg(model_.context_length));
   }

@@ -109,6 +109,7 @@ class ChatWorkspace : public QWidget {
   bool busy_ = false;
   int lanes_running_ = 0;
   int streamed_tokens_ = 0;
+  long long context_used_ = 0;  // lane A's cache length after the last reply
   ModelSummary model_;
   std::array<std::vector<std::pair<QString, QString>>, 2> history_;
   std::array<GenerationStats, 2> last_stats_{};

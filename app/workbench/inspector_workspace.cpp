@@ -233,11 +233,20 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
     const int group = std::max(1, summary_.n_heads / std::max(1, summary_.n_kv_heads));
     selectHead(row, col / group, col);
   });
+  QSettings settings;
+  setCodec(settings.value("inspector/k", "rotatekv-2").toString(), settings.value("inspector/v", "rotatekv-2").toString(),
+           settings.value("inspector/options").toString());
+  max_tokens_->setValue(settings.value("inspector/maxTokens", 128).toInt());
   refreshRecent();
   setBusy(false);
 }
 
 InspectorWorkspace::~InspectorWorkspace() {
+  QSettings settings;
+  settings.setValue("inspector/k", k_type_->currentText());
+  settings.setValue("inspector/v", v_type_->currentText());
+  settings.setValue("inspector/options", kv_options_->text());
+  settings.setValue("inspector/maxTokens", max_tokens_->value());
   worker_->cancel();
   thread_.quit();
   thread_.wait();

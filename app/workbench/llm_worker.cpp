@@ -34,9 +34,10 @@ QStringList kv_cache_type_names() {
   return out;
 }
 
-long long kv_bytes_at_context(const ModelSummary& m, const QString& k_type, const QString& v_type, QString* error) {
+long long kv_bytes_at_context(const ModelSummary& m, const QString& k_type, const QString& v_type, QString* error, long long tokens) {
   KvShape s;
-  s.n_layers = m.n_layers, s.n_heads = m.n_heads, s.n_kv_heads = m.n_kv_heads, s.head_dim = m.head_dim, s.max_tokens = m.context_length;
+  s.n_layers = m.n_layers, s.n_heads = m.n_heads, s.n_kv_heads = m.n_kv_heads, s.head_dim = m.head_dim;
+  s.max_tokens = tokens > 0 ? std::min(tokens, m.context_length) : m.context_length;
   try {
     KvFootprint f = kv_footprint(s, k_type.toStdString(), v_type.toStdString());
     return f.k.bytes + f.v.bytes;

@@ -72,9 +72,10 @@ class LlmWorker : public QObject {
 // Every registered KV cache type (full precision and codecs), for the selectors.
 QStringList kv_cache_type_names();
 
-// KV bytes of the K/V cache types at the model's full context (codes, metadata and everything kept
-// in full precision; sinks at their maximum), or -1 with `error` set when the pair is not valid.
-long long kv_bytes_at_context(const ModelSummary& model, const QString& k_type, const QString& v_type, QString* error);
+// KV bytes of the K/V cache types holding `tokens` tokens (default: the model's full context;
+// codes, metadata and everything kept in full precision; sinks at their maximum), or -1 with
+// `error` set when the pair is not valid.
+long long kv_bytes_at_context(const ModelSummary& model, const QString& k_type, const QString& v_type, QString* error, long long tokens = -1);
 
 }  // namespace qs::workbench
 

@@ -9,6 +9,7 @@
 #include <QTabWidget>
 
 #include "app/workbench/chat_workspace.h"
+#include "core/common/log.h"
 #include "app/workbench/inspector_workspace.h"
 #include "app/workbench/mri_workspace.h"
 
@@ -37,6 +38,13 @@ MainWindow::MainWindow() {
   connect(inspector_, &InspectorWorkspace::logMessage, this, &MainWindow::appendLog);
   connect(mri_, &MriWorkspace::logMessage, this, &MainWindow::appendLog);
 
+  // Engine messages (core's log sink) arrive from worker threads: queue them to the pane.
+  set_log_sink([this](LogLevel level, const std::string& message) {
+    const QString text = QString::fromStdString(message);
+    const QString prefix = level == LogLevel::kWarn ? "warning: " : level == LogLevel::kError ? "error: " : "";
+    QMetaObject::invokeMethod(this, [this, line = prefix + text] { appendLog(line); }, Qt::QueuedConnection);
+  });
+
   auto* view = menuBar()->addMenu(tr("&View"));
   view->addAction(dock->toggleViewAction());
   auto* file = menuBar()->addMenu(tr("&File"));
@@ -51,6 +59,8 @@ MainWindow::MainWindow() {
 void MainWindow::appendLog(const QString& line) {
   log_->appendPlainText(QDateTime::currentDateTime().toString("hh:mm:ss ") + line);
 }
+
+MainWindow::~MainWindow() { set_log_sink({}); }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
   QSettings settings;

@@ -16,6 +16,7 @@ class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
   MainWindow();
+  ~MainWindow() override;
   ChatWorkspace* chat() const { return chat_; }
   MriWorkspace* mri() const { return mri_; }
   InspectorWorkspace* inspector() const { return inspector_; }

@@ -241,7 +241,11 @@ MriWorkspace::MriWorkspace(QWidget* parent) : QWidget(parent) {
   });
   connect(worker_, &MriWorker::finished, this, &MriWorkspace::onFinished);
   connect(worker_, &MriWorker::failed, this, &MriWorkspace::onFailed);
-  connect(worker_, &MriWorker::saved, this, [this](const QString& p) { Q_EMIT logMessage(tr("saved %1").arg(p)); });
+  connect(worker_, &MriWorker::saved, this, [this](const QString& p) {
+    status_->setText(tr("Saved %1").arg(p));
+    Q_EMIT logMessage(tr("saved %1").arg(p));
+    Q_EMIT resultSaved(p);
+  });
   thread_.start();
 
   connect(open, &QPushButton::clicked, this, &MriWorkspace::chooseFile);
@@ -270,12 +274,27 @@ MriWorkspace::MriWorkspace(QWidget* parent) : QWidget(parent) {
   });
   connect(save_nii, &QPushButton::clicked, this, &MriWorkspace::saveResult);
 
+  QSettings settings;
+  mask_type_->setCurrentText(settings.value("mri/maskType", "random").toString());
+  accel_->setValue(settings.value("mri/acceleration", 4.0).toDouble());
+  center_->setValue(settings.value("mri/centerFraction", -1.0).toDouble());
+  seed_->setValue(settings.value("mri/seed", 0).toInt());
+  if (settings.contains("mri/methods")) setMethodsChecked(settings.value("mri/methods").toStringList());
   refreshRecent();
   rebuildGrid();
   setBusy(false);
 }
 
 MriWorkspace::~MriWorkspace() {
+  QSettings settings;
+  settings.setValue("mri/maskType", mask_type_->currentText());
+  settings.setValue("mri/acceleration", accel_->value());
+  settings.setValue("mri/centerFraction", center_->value());
+  settings.setValue("mri/seed", seed_->value());
+  QStringList checked;
+  for (const auto& [name, c] : methods_)
+    if (c.box->isChecked()) checked << name;
+  settings.setValue("mri/methods", checked);
   worker_->cancel();
   thread_.quit();
   thread_.wait();
@@ -612,8 +631,11 @@ void MriWorkspace::saveResult() {
   }
   const QString path = askSavePath(tr("Save %1").arg(method), tr("NIfTI (*.nii.gz *.nii);;MetaImage (*.mha);;NRRD (*.nrrd)"), "nii.gz");
   if (path.isEmpty()) return;
-  // The dialog already asked before replacing, so the worker may overwrite.
-  QMetaObject::invokeMethod(worker_, [w = worker_, method, path] { w->saveResult(method, path, true); }, Qt::QueuedConnection);
+  saveResultTo(method, path, true);  // the dialog already asked before replacing
+}
+
+void MriWorkspace::saveResultTo(const QString& method, const QString& path, bool overwrite) {
+  QMetaObject::invokeMethod(worker_, [w = worker_, method, path, overwrite] { w->saveResult(method, path, overwrite); }, Qt::QueuedConnection);
 }
 
 }  // namespace qs::workbench

@@ -52,11 +52,15 @@ class MriWorkspace : public QWidget {
   // Writes the comparison grid (PNG), the metrics (CSV) or a method's result (NIfTI, ...).
   bool savePng(const QString& path);
   bool saveCsv(const QString& path);
+  // Asynchronous (the worker writes): resultSaved or a failure dialog follows. Without
+  // `overwrite` an existing file is refused.
+  void saveResultTo(const QString& method, const QString& path, bool overwrite);
 
  Q_SIGNALS:
   void volumeReady(const QString& path);
   void runFinished();
   void runFailed(const QString& message);
+  void resultSaved(const QString& path);
   void logMessage(const QString& text);
 
  protected:

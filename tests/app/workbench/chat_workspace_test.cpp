@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QFile>
 #include <QElapsedTimer>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTimer>
@@ -24,6 +25,7 @@ bool open(ChatWorkspace& chat) {
 class ChatWorkspaceTest : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  void init() { QSettings().clear(); }  // each case starts from the defaults
   void initTestCase() {
     QCoreApplication::setOrganizationName("QuantiscopeTest");
   }
@@ -61,6 +63,7 @@ class ChatWorkspaceTest : public QObject {
     chat.stop();
     QVERIFY(done.wait(5000));
     QVERIFY2(t.elapsed() < 1000, qPrintable(QString::number(t.elapsed())));
+    qInfo("stop returned after %lld ms", (long long)t.elapsed());
     QVERIFY(!chat.isBusy());
     QVERIFY(chat.statusText().contains("cancelled"));
   }

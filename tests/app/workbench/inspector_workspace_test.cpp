@@ -4,6 +4,7 @@
 // and every plot exported as PNG, PDF and CSV.
 #include <QApplication>
 #include <QFileInfo>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTimer>
@@ -34,6 +35,7 @@ bool open_and_analyze(InspectorWorkspace& in, const QString& k, const QString& v
 class InspectorWorkspaceTest : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  void init() { QSettings().clear(); }  // each case starts from the defaults
   void initTestCase() { QCoreApplication::setOrganizationName("QuantiscopeTest"); }
 
   void layerZeroPlotsHaveTheModelsShape() {
