@@ -23,13 +23,13 @@
 #include <QVBoxLayout>
 
 #include "core/llm/chat/chat_template.h"
+#include "app/models/recent_files.h"
 #include "views/chat/chat_transcript_view.h"
 #include "views/chat/context_bar.h"
 #include "views/chat/key_value_table.h"
 
 namespace qs::workbench {
 namespace {
-constexpr int kMaxRecent = 10;
 struct Preset {
   const char* name;
   double temperature;
@@ -504,18 +504,13 @@ void ChatWorkspace::setBusy(bool busy) {
 }
 
 void ChatWorkspace::rememberRecent(const QString& path) {
-  QSettings settings;
-  QStringList recent = settings.value("chat/recentModels").toStringList();
-  recent.removeAll(path);
-  recent.prepend(path);
-  while (recent.size() > kMaxRecent) recent.removeLast();
-  settings.setValue("chat/recentModels", recent);
+  remember_recent_file("chat/recentModels", path);
   refreshRecent();
 }
 
 void ChatWorkspace::refreshRecent() {
   recent_->clear();
-  for (const QString& p : QSettings().value("chat/recentModels").toStringList()) recent_->addItem(QFileInfo(p).fileName(), p);
+  for (const QString& p : recent_files("chat/recentModels")) recent_->addItem(QFileInfo(p).fileName(), p);
   recent_->setCurrentIndex(-1);
 }
 

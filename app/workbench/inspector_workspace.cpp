@@ -20,6 +20,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "app/models/recent_files.h"
 #include "app/workbench/llm_worker.h"
 #include "core/common/data_path.h"
 #include "views/inspector/attention_view.h"
@@ -166,6 +167,8 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
   connect(worker_, &InspectorWorker::modelLoaded, this, [this](const QString& path, const QString& description) {
     model_loaded_ = true;
+    remember_recent_file("chat/recentModels", path);
+    refreshRecent();
     model_info_->setText(QFileInfo(path).fileName() + "\n" + description);
     setBusy(false);
     status_->setText(tr("Model ready: press Analyze."));
@@ -260,7 +263,7 @@ std::vector<views::PlotPanel*> InspectorWorkspace::plots() const {
 
 void InspectorWorkspace::refreshRecent() {
   recent_->clear();
-  for (const QString& p : QSettings().value("chat/recentModels").toStringList()) recent_->addItem(QFileInfo(p).fileName(), p);
+  for (const QString& p : recent_files("chat/recentModels")) recent_->addItem(QFileInfo(p).fileName(), p);
   recent_->setCurrentIndex(-1);
 }
 

@@ -1,13 +1,18 @@
 // quantiscope-workbench: the GUI. With no model given it opens stories260K from
-// QUANTISCOPE_DATA when present. --screenshot FILE --prompt TEXT sends the prompt, saves a
-// picture of the window mid-stream and quits (used to make docs/screenshots).
+// QUANTISCOPE_DATA (chat and inspector) and Colin27 from mricron-data (MRI) when present; a
+// file argument (model, volume, conversation) goes to the workspace that reads it.
+// --tour DIR drives every workspace and saves the docs screenshots; --screenshot FILE --prompt
+// TEXT saves one picture of the chat mid-stream.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QIcon>
+#include <QMessageBox>
 #include <QTimer>
 
 #include "app/workbench/chat_workspace.h"
+#include "app/workbench/inspector_workspace.h"
+#include "app/workbench/mri_workspace.h"
 #include "app/workbench/main_window.h"
 #include "app/workbench/screenshot_tour.h"
 #include "core/common/allocator_tuning.h"
@@ -37,6 +42,7 @@ int main(int argc, char** argv) {
   QCommandLineOption tour("tour", "Drive every workspace on the real assets, save the docs screenshots into DIR, quit.", "dir");
   QCommandLineOption volume("volume", "MRI volume for --tour (default: Colin27 from mricron-data).", "path", "/usr/share/mricron/templates/ch2better.nii.gz");
   cli.addOptions({model, tokenizer, shot, prompt, after, tab, ctk, ctv, tour, volume});
+  cli.addPositionalArgument("file", "A model (GGUF, llama2.c .bin, Hugging Face folder), an MRI volume or a saved conversation (.json).", "[file]");
   cli.process(app);
 
   qs::workbench::MainWindow window;
@@ -74,6 +80,31 @@ int main(int argc, char** argv) {
     });
     QTimer::singleShot(60000, &app, [] { QApplication::exit(3); });  // never hang a docs run
   }
-  if (!path.isEmpty()) chat->openModel(path, cli.value(tokenizer));
+  // A file from the command line or the desktop entry goes to the workspace that reads it.
+  QString volume_path = QFileInfo::exists(cli.value(volume)) ? cli.value(volume) : QString();
+  QString conversation;
+  if (!cli.positionalArguments().isEmpty()) {
+    const QString file = cli.positionalArguments().first();
+    const QString suffix = QFileInfo(file).suffix().toLower();
+    if (QFileInfo(file).isDir() || suffix == "gguf" || suffix == "bin" || suffix == "safetensors") {
+      path = file;
+    } else if (suffix == "json") {
+      conversation = file;
+    } else {
+      volume_path = file;
+      window.tabs()->setCurrentWidget(window.mri());
+    }
+  }
+  if (!path.isEmpty()) {
+    chat->openModel(path, cli.value(tokenizer));
+    window.inspector()->openModel(path);
+  }
+  if (!conversation.isEmpty()) {
+    QObject::connect(chat, &qs::workbench::ChatWorkspace::modelReady, chat, [chat, conversation] {
+      QString error;
+      if (!chat->loadConversation(conversation, &error)) QMessageBox::warning(chat, QObject::tr("Load"), error);
+    }, Qt::SingleShotConnection);
+  }
+  if (!volume_path.isEmpty() && !cli.isSet(shot)) window.mri()->openVolume(volume_path);
   return app.exec();
 }

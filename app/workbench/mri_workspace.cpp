@@ -31,12 +31,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "app/models/recent_files.h"
 #include "views/image/slice_view.h"
 #include "views/mri/metrics_table.h"
 
 namespace qs::workbench {
 namespace {
-constexpr int kMaxRecent = 10;
 constexpr const char* kVolumeFilter = "Volumes (*.nii *.nii.gz *.mha *.mhd *.nrrd *.h5 *.cfl);;All files (*)";
 
 // Percentiles of a sample of the values (every k-th voxel: exact enough for a display window).
@@ -579,18 +579,13 @@ void MriWorkspace::refreshView() {
 }
 
 void MriWorkspace::rememberRecent(const QString& path) {
-  QSettings settings;
-  QStringList recent = settings.value("mri/recentVolumes").toStringList();
-  recent.removeAll(path);
-  recent.prepend(path);
-  while (recent.size() > kMaxRecent) recent.removeLast();
-  settings.setValue("mri/recentVolumes", recent);
+  remember_recent_file("mri/recentVolumes", path);
   refreshRecent();
 }
 
 void MriWorkspace::refreshRecent() {
   recent_->clear();
-  for (const QString& p : QSettings().value("mri/recentVolumes").toStringList()) recent_->addItem(QFileInfo(p).fileName(), p);
+  for (const QString& p : recent_files("mri/recentVolumes")) recent_->addItem(QFileInfo(p).fileName(), p);
   recent_->setCurrentIndex(-1);
 }
 

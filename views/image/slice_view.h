@@ -28,6 +28,10 @@ class SliceView : public QWidget {
   void setZoomPan(double zoom, QPointF pan);
   const Grid& grid() const { return grid_; }
   QString title() const { return title_; }
+  double low() const { return low_; }
+  double high() const { return high_; }
+  double zoom() const { return zoom_; }
+  QPointF pan() const { return pan_; }
   QSize sizeHint() const override { return {260, 260}; }
   QSize minimumSizeHint() const override { return {120, 120}; }
 

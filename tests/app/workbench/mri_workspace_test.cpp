@@ -10,6 +10,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QTimer>
+#include <QWheelEvent>
 #include <chrono>
 #include <thread>
 
@@ -112,6 +113,65 @@ class MriWorkspaceTest : public QObject {
     int empty = 0;
     for (const auto* v : views) empty += v->grid().empty() ? 1 : 0;
     QCOMPARE(empty, 4);
+  }
+
+  void theGridMovesAsOneAndTheWholeStackIsScoredPerSlice() {
+    MriWorkspace mri;
+    mri.resize(1200, 800);
+    mri.show();
+    QSignalSpy ready(&mri, &MriWorkspace::volumeReady);
+    mri.openVolume(kColin27);
+    QVERIFY(ready.wait(30000));
+    mri.sync()->setPlane(qs::workbench::Plane::kCoronal);
+    mri.setMethodsChecked({"zero-filled"});
+    QSignalSpy done(&mri, &MriWorkspace::runFinished);
+    mri.run(true);  // every coronal slice: 370 of 316 x 301
+    QVERIFY(done.wait(120000));
+    auto* table = mri.metricsTable();
+    QCOMPARE(table->rowCount(), 1 + 370);
+    // Sorting by PSNR (ascending, then descending) orders the rows numerically.
+    for (Qt::SortOrder order : {Qt::AscendingOrder, Qt::DescendingOrder}) {
+      table->sortItems(2, order);
+      for (int r = 1; r < table->rowCount(); ++r) {
+        const double prev = table->item(r - 1, 2)->data(Qt::UserRole).toDouble(), cur = table->item(r, 2)->data(Qt::UserRole).toDouble();
+        QVERIFY(order == Qt::AscendingOrder ? prev <= cur : prev >= cur);
+      }
+    }
+    const auto views = mri.comparisonGrid()->findChildren<qs::views::SliceView*>();
+    QCOMPARE(views.size(), 3);  // target, zero-filled, its error map
+    for (const auto* v : views) QCOMPARE(v->grid().rows, 316);  // coronal: slices run top to bottom
+    qs::views::SliceView* target = nullptr;
+    qs::views::SliceView* error = nullptr;
+    for (auto* v : views) {
+      if (v->title().startsWith("target")) target = v;
+      if (v->title().startsWith("|error|")) error = v;
+    }
+    QVERIFY(target && error);
+    const double error_high = error->high();
+    // Ctrl+wheel on the error map zooms every pane; a drag on the target changes every
+    // anatomical pane's window/level but not the error scale; the wheel moves every pane's slice.
+    const QPointF centre(error->width() / 2.0, error->height() / 2.0);
+    QWheelEvent zoom(centre, error->mapToGlobal(centre), {}, {0, 120}, Qt::NoButton, Qt::ControlModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(error, &zoom);
+    for (const auto* v : views) QCOMPARE(v->zoom(), 1.25);
+    const double low = target->low(), high = target->high();
+    QMouseEvent press(QEvent::MouseButtonPress, centre, target->mapToGlobal(centre), Qt::LeftButton, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &press);
+    const QPointF moved = centre + QPointF(60, -40);
+    QMouseEvent move(QEvent::MouseMove, moved, target->mapToGlobal(moved), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &move);
+    QVERIFY(target->low() != low || target->high() != high);
+    for (const auto* v : views)
+      if (v != error) {
+        QCOMPARE(v->low(), target->low());
+        QCOMPARE(v->high(), target->high());
+      }
+    QCOMPARE(error->high(), error_high);
+    const int slice = mri.sync()->slice();
+    QWheelEvent step(centre, target->mapToGlobal(centre), {}, {0, -240}, Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(target, &step);
+    QCOMPARE(mri.sync()->slice(), slice - 2);
+    for (const auto* v : views) QVERIFY(!v->grid().empty());  // the whole stack was reconstructed
   }
 
   void cancellingASlowMethodReturnsWithinASecond() {
