@@ -3,7 +3,10 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFile>
+#include <QMimeData>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -44,6 +47,7 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   qRegisterMetaType<ModelSummary>();
   qRegisterMetaType<GenerationRequest>();
   qRegisterMetaType<GenerationStats>();
+  setAcceptDrops(true);
 
   // Left: model, sampling, cache configuration. Right: transcripts, prompt, context bar.
   auto* open_file = new QPushButton(tr("Open file…"));
@@ -245,6 +249,26 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   refreshRecent();
   setAbMode(settings.value("chat/ab", false).toBool());
   setBusy(false);
+}
+
+void ChatWorkspace::dragEnterEvent(QDragEnterEvent* e) {
+  if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+// A dropped .json is a conversation; anything else is a model (file or folder).
+void ChatWorkspace::dropEvent(QDropEvent* e) {
+  for (const QUrl& url : e->mimeData()->urls()) {
+    if (!url.isLocalFile()) continue;
+    const QString path = url.toLocalFile();
+    e->acceptProposedAction();
+    QString error;
+    if (path.endsWith(".json", Qt::CaseInsensitive)) {
+      if (!loadConversation(path, &error)) QMessageBox::warning(this, tr("Load"), error);
+    } else {
+      openModel(path);
+    }
+    return;
+  }
 }
 
 ChatWorkspace::~ChatWorkspace() {

@@ -57,6 +57,10 @@ class ChatWorkspace : public QWidget {
   void tokenArrived(int count);
   void logMessage(const QString& text);
 
+ protected:
+  void dragEnterEvent(QDragEnterEvent* e) override;
+  void dropEvent(QDropEvent* e) override;
+
  private Q_SLOTS:
   void onModelLoaded(const qs::workbench::ModelSummary& s);
   void onLoadFailed(const QString& message);

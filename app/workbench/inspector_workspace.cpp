@@ -11,6 +11,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
@@ -99,6 +100,11 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
   kv_options_->setToolTip(tr("Codec options, as quantiscope --kv-opt. RotateKV reads its calibrated reorder file from the default path "
                              "(quantiscope calibrate); reorder=none runs it without one."));
   analyze_ = new QPushButton(tr("Analyze"));
+  cancel_ = new QPushButton(tr("Cancel"));
+  busy_bar_ = new QProgressBar;
+  busy_bar_->setRange(0, 0);  // one forward pass: no steps to count, just "working"
+  busy_bar_->setTextVisible(false);
+  busy_bar_->setMaximumHeight(8);
   status_ = new QLabel;
   status_->setWordWrap(true);
   auto* codec_box = new QGroupBox(tr("KV codec"));
@@ -106,7 +112,11 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
   codec_form->addRow(tr("K type"), k_type_);
   codec_form->addRow(tr("V type"), v_type_);
   codec_form->addRow(tr("Options"), kv_options_);
-  codec_form->addRow(analyze_);
+  auto* run_row = new QHBoxLayout;
+  run_row->addWidget(analyze_);
+  run_row->addWidget(cancel_);
+  codec_form->addRow(run_row);
+  codec_form->addRow(busy_bar_);
   codec_form->addRow(status_);
 
   layer_ = new QSpinBox;
@@ -195,6 +205,10 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
   connect(worker_, &InspectorWorker::layerReady, this, &InspectorWorkspace::onLayer);
   connect(worker_, &InspectorWorker::failed, this, [this](const QString& message) {
     setBusy(false);
+    if (message.contains("cancelled")) {
+      status_->setText(tr("Cancelled."));
+      return;
+    }
     status_->setText(tr("Failed: %1").arg(message));
     Q_EMIT logMessage(tr("inspector error: %1").arg(message));
     QMessageBox::warning(this, tr("KV Inspector"), tr("%1\n\nOpen a model, type or load a text, then Analyze.").arg(message));
@@ -217,6 +231,10 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
     text_->setPlainText(QString::fromUtf8(f.read(1 << 20)));  // the first MiB is far more than the token limit
   });
   connect(analyze_, &QPushButton::clicked, this, &InspectorWorkspace::analyze);
+  connect(cancel_, &QPushButton::clicked, this, [this] {
+    worker_->cancel();
+    status_->setText(tr("Cancelling…"));
+  });
   connect(layer_, qOverload<int>(&QSpinBox::valueChanged), this, &InspectorWorkspace::requestSelection);
   connect(q_head_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int q) {
     // The query head belongs to one KV head (grouped-query attention).
@@ -365,6 +383,8 @@ void InspectorWorkspace::onLayer(const InspectLayer& d) {
 void InspectorWorkspace::setBusy(bool busy) {
   busy_ = busy;
   analyze_->setEnabled(!busy);
+  cancel_->setEnabled(busy);
+  busy_bar_->setVisible(busy);
 }
 
 }  // namespace qs::workbench

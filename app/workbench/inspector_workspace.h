@@ -13,6 +13,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTabWidget;
@@ -77,6 +78,8 @@ class InspectorWorkspace : public QWidget {
   QComboBox* v_type_ = nullptr;
   QLineEdit* kv_options_ = nullptr;
   QPushButton* analyze_ = nullptr;
+  QPushButton* cancel_ = nullptr;
+  QProgressBar* busy_bar_ = nullptr;
   QLabel* status_ = nullptr;
   QSpinBox* layer_ = nullptr;
   QSpinBox* kv_head_ = nullptr;

@@ -56,6 +56,7 @@ struct MriRunResult {
   std::map<int, Grid> targets;
   std::vector<MriMethodResult> methods;
   double data_range = 0;
+  double error_scale = 1;  // one colour scale for every error map: 99.5th percentile of all |recon - target|
 };
 
 struct MriMethodInfo {

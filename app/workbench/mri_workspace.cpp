@@ -429,22 +429,14 @@ void MriWorkspace::cancel() {
 void MriWorkspace::onFinished(const MriRunResult& result) {
   result_ = result;
   has_result_ = true;
-  // One error scale for every method: the 99.5th percentile of all their errors.
-  std::vector<float> errors;
   std::vector<views::MetricsRow> rows;
   for (const auto& m : result.methods) {
-    for (const auto& [index, image] : m.images) {
-      const Grid e = abs_difference(image, result.targets.at(index));
-      errors.insert(errors.end(), e.values.begin(), e.values.end());
-    }
     const QString scope = result.slices.size() == 1 ? tr("%1 slice %2").arg(plane_name(Plane(result.plane))).arg(result.slices.front())
                                                     : tr("%1 stack (%2 slices)").arg(plane_name(Plane(result.plane))).arg(result.slices.size());
     rows.push_back({m.method, scope, m.psnr, m.ssim, m.nmse, m.seconds});
     if (result.slices.size() > 1)
       for (const auto& [index, v] : m.slice_metrics) rows.push_back({m.method, tr("slice %1").arg(index), v[0], v[1], v[2], m.seconds / double(result.slices.size())});
   }
-  error_high_ = percentiles(errors, {0.995})[0];
-  if (error_high_ <= 0) error_high_ = 1;
   metrics_->setRows(rows);
   metrics_->sortItems(2, Qt::DescendingOrder);
   rebuildGrid();
@@ -553,7 +545,7 @@ void MriWorkspace::refreshImages() {
       const auto& sm = m.slice_metrics.at(slice);
       method_views_[i]->setImage(it->second, aspect);
       method_views_[i]->setCaption(tr("PSNR %1 dB · SSIM %2").arg(sm[0], 0, 'f', 2).arg(sm[1], 0, 'f', 3));
-      error_views_[i]->setRange(0, error_high_);
+      error_views_[i]->setRange(0, result_.error_scale);
       error_views_[i]->setImage(abs_difference(it->second, result_.targets.at(slice)), aspect);
       error_views_[i]->setCaption(tr("NMSE %1").arg(sm[2], 0, 'f', 5));
     } else {

@@ -91,7 +91,6 @@ class MriWorkspace : public QWidget {
   MriVolumeInfo volume_;
   MriRunResult result_;
   bool has_result_ = false, busy_ = false;
-  double error_high_ = 1;
   std::vector<double> percentiles_;  // 0.5, 5, 95, 99.5 % and max of the volume
 
   QComboBox* recent_ = nullptr;

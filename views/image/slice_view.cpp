@@ -11,7 +11,7 @@ constexpr int kTitleHeight = 18, kCaptionHeight = 18, kBarWidth = 64;
 }
 
 SliceView::SliceView(QWidget* parent) : QWidget(parent) {
-  setMouseTracking(false);
+  setMouseTracking(true);
   setAttribute(Qt::WA_OpaquePaintEvent);
 }
 
@@ -95,6 +95,7 @@ void SliceView::paintEvent(QPaintEvent*) {
   p.setPen(Qt::white);
   p.drawText(QRect(4, 0, width() - 8, kTitleHeight), Qt::AlignVCenter | Qt::AlignLeft, title_);
   p.drawText(QRect(4, height() - kCaptionHeight, width() - 8, kCaptionHeight), Qt::AlignVCenter | Qt::AlignLeft, caption_);
+  if (!hover_.isEmpty()) p.drawText(QRect(4, 0, width() - 8, kTitleHeight), Qt::AlignVCenter | Qt::AlignRight, hover_);
   if (color_bar_) {
     // Colour bar with its end values: an error map without its scale cannot be read.
     const QRect bar(area.right() + 8, area.top() + 8, 14, std::max(20, area.height() - 16));
@@ -115,7 +116,26 @@ void SliceView::paintEvent(QPaintEvent*) {
 
 void SliceView::mousePressEvent(QMouseEvent* e) { last_mouse_ = e->position(); }
 
+void SliceView::leaveEvent(QEvent*) {
+  hover_.clear();
+  update();
+}
+
 void SliceView::mouseMoveEvent(QMouseEvent* e) {
+  if (e->buttons() == Qt::NoButton) {
+    const QRectF r = imageRect();
+    QString text;
+    if (!r.isEmpty() && r.contains(e->position())) {
+      const int64_t c = int64_t((e->position().x() - r.left()) / r.width() * double(grid_.cols));
+      const int64_t row = int64_t((e->position().y() - r.top()) / r.height() * double(grid_.rows));
+      if (c >= 0 && c < grid_.cols && row >= 0 && row < grid_.rows) text = QString("(%1, %2) %3").arg(c).arg(row).arg(double(grid_.at(row, c)), 0, 'g', 4);
+    }
+    if (text != hover_) {
+      hover_ = text;
+      update();
+    }
+    return;
+  }
   const QPointF d = e->position() - last_mouse_;
   last_mouse_ = e->position();
   const QRectF r = imageRect();

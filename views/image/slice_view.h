@@ -1,7 +1,8 @@
 // One 2-D image pane: draws a grid with a window/level (or a fixed range and colour bar for
 // error maps), zoomed and panned as it is told. Mouse gestures become requests the owner
 // forwards to the shared SliceSync: left drag = window/level, middle or Shift+left drag = pan,
-// wheel = slice, Ctrl+wheel = zoom, double click = reset view.
+// wheel = slice, Ctrl+wheel = zoom, double click = reset view. Hovering shows the pixel and its
+// value, as ITK-SNAP's cursor inspector does.
 #pragma once
 #include <QImage>
 #include <QPointF>
@@ -47,6 +48,7 @@ class SliceView : public QWidget {
   void mousePressEvent(QMouseEvent* e) override;
   void mouseMoveEvent(QMouseEvent* e) override;
   void mouseDoubleClickEvent(QMouseEvent* e) override;
+  void leaveEvent(QEvent* e) override;
   void wheelEvent(QWheelEvent* e) override;
 
  private:
@@ -56,7 +58,7 @@ class SliceView : public QWidget {
 
   Grid grid_;
   QImage image_;
-  QString title_, caption_, message_;
+  QString title_, caption_, message_, hover_;
   Colormap map_ = Colormap::kGray;
   bool color_bar_ = false;
   double low_ = 0, high_ = 1, aspect_ = 1, zoom_ = 1;
