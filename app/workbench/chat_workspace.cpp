@@ -62,6 +62,9 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   auto* cache_box = new QGroupBox(tr("KV cache"));
   auto* cache_layout = new QVBoxLayout(cache_box);
   ab_ = new QCheckBox(tr("A/B: run every prompt through two caches"));
+  calibrate_ = new QPushButton(tr("Calibrate RotateKV…"));
+  calibrate_->setToolTip(tr("Compute this model's channel reorder for RotateKV from a text file that is not your evaluation text "
+                            "(as quantiscope calibrate). Without it, use the option reorder=none."));
   for (int lane = 0; lane < 2; ++lane) {
     k_type_[size_t(lane)] = new QComboBox;
     v_type_[size_t(lane)] = new QComboBox;
@@ -84,6 +87,7 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Options"), kv_options_[size_t(lane)]);
     form->addRow(kv_estimate_[size_t(lane)]);
     if (lane == 1) {
+      cache_layout->addWidget(calibrate_);
       cache_layout->addWidget(ab_);
       lane_b_box_ = lane_box;
     }
@@ -193,6 +197,22 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   connect(worker_, &LlmWorker::token, this, &ChatWorkspace::onToken);
   connect(worker_, &LlmWorker::finished, this, &ChatWorkspace::onFinished);
   connect(worker_, &LlmWorker::failed, this, &ChatWorkspace::onFailed);
+  connect(worker_, &LlmWorker::calibrationProgress, this, [this](long long done, long long total) {
+    status_->setText(tr("Calibrating: window %1 of %2…").arg(done).arg(total));
+  });
+  connect(worker_, &LlmWorker::calibrated, this, [this](const QString& path, const QString& summary) {
+    setBusy(false);
+    status_->setText(tr("Calibrated (%1): %2").arg(summary, path));
+    Q_EMIT logMessage(tr("RotateKV reorder written to %1 (%2)").arg(path, summary));
+    Q_EMIT calibrationFinished(true);
+  });
+  connect(worker_, &LlmWorker::calibrationFailed, this, [this](const QString& message) {
+    setBusy(false);
+    status_->setText(message.contains("cancelled") ? tr("Calibration cancelled.") : tr("Calibration failed."));
+    Q_EMIT logMessage(tr("calibration: %1").arg(message));
+    if (!message.contains("cancelled")) QMessageBox::warning(this, tr("Calibration"), tr("%1\n\nPick a plain text file with at least a few thousand tokens.").arg(message));
+    Q_EMIT calibrationFinished(false);
+  });
   thread_.start();
 
   connect(open_file, &QPushButton::clicked, this, &ChatWorkspace::chooseModelFile);
@@ -201,6 +221,12 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   connect(send_, &QPushButton::clicked, this, &ChatWorkspace::send);
   connect(stop_, &QPushButton::clicked, this, &ChatWorkspace::stop);
   connect(regenerate_, &QPushButton::clicked, this, &ChatWorkspace::regenerate);
+  connect(calibrate_, &QPushButton::clicked, this, [this] {
+    if (model_.path.isEmpty()) return;
+    const QString path = QFileDialog::getOpenFileName(this, tr("Calibration text (not your evaluation text)"), QSettings().value("chat/lastDir").toString(),
+                                                      tr("Text (*.txt *.jsonl *.raw *.md);;All files (*)"));
+    if (!path.isEmpty()) calibrate(path);
+  });
   connect(continue_, &QPushButton::clicked, this, &ChatWorkspace::continueReply);
   connect(clear, &QPushButton::clicked, this, [this] {
     for (int lane = 0; lane < 2; ++lane) {
@@ -406,6 +432,18 @@ void ChatWorkspace::regenerate() {
   start(Turn::kNew);
 }
 
+void ChatWorkspace::calibrate(const QString& text_path, bool ask) {
+  if (busy_ || model_.path.isEmpty()) return;
+  const bool exists = QFileInfo::exists(model_.reorder_path);
+  if (exists && ask &&
+      QMessageBox::question(this, tr("Calibrate RotateKV"), tr("%1 already holds this model's reorder. Replace it?").arg(model_.reorder_path)) != QMessageBox::Yes)
+    return;
+  worker_->resetCancel();
+  setBusy(true);
+  status_->setText(tr("Calibrating on %1…").arg(QFileInfo(text_path).fileName()));
+  QMetaObject::invokeMethod(worker_, [w = worker_, text_path, exists] { w->calibrate(text_path, 32768, exists); }, Qt::QueuedConnection);
+}
+
 void ChatWorkspace::continueReply() {
   if (busy_ || model_.path.isEmpty() || transcripts_[0]->lastRole() != "assistant") return;
   start(Turn::kContinue);
@@ -518,6 +556,7 @@ void ChatWorkspace::setBusy(bool busy) {
   send_->setEnabled(ready);
   regenerate_->setEnabled(ready);
   continue_->setEnabled(ready);
+  calibrate_->setEnabled(ready);
   stop_->setEnabled(busy);
   ab_->setEnabled(!busy);
   for (int lane = 0; lane < 2; ++lane) {

@@ -44,6 +44,9 @@ class ChatWorkspace : public QWidget {
   void stop();
   void regenerate();
   void continueReply();
+  // RotateKV's calibrated channel reorder for the open model, from a text file (asks before
+  // replacing an existing file when `ask` is set).
+  void calibrate(const QString& text_path, bool ask = true);
   bool saveConversation(const QString& path, QString* error = nullptr);
   bool loadConversation(const QString& path, QString* error = nullptr);
   bool isBusy() const { return busy_; }
@@ -54,6 +57,7 @@ class ChatWorkspace : public QWidget {
  Q_SIGNALS:
   void modelReady(const QString& path);
   void generationFinished();
+  void calibrationFinished(bool ok);
   void tokenArrived(int count);
   void logMessage(const QString& text);
 
@@ -96,6 +100,7 @@ class ChatWorkspace : public QWidget {
   QPushButton* stop_ = nullptr;
   QPushButton* regenerate_ = nullptr;
   QPushButton* continue_ = nullptr;
+  QPushButton* calibrate_ = nullptr;
   QCheckBox* ab_ = nullptr;
   std::array<QComboBox*, 2> k_type_{}, v_type_{};
   std::array<QLineEdit*, 2> kv_options_{};

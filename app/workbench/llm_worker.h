@@ -18,6 +18,7 @@ struct ModelSummary {
   long long context_length = 0;
   long long n_layers = 0, n_heads = 0, n_kv_heads = 0, head_dim = 0;  // the KV cache's shape
   QString detected_template;
+  QString reorder_path;  // where RotateKV's calibrated reorder file for this model is looked up
 };
 
 struct GenerationRequest {
@@ -53,6 +54,9 @@ class LlmWorker : public QObject {
  public Q_SLOTS:
   void loadModel(const QString& path, const QString& tokenizer);
   void generate(const qs::workbench::GenerationRequest& request);
+  // RotateKV's channel-reorder calibration on a text file (the first max_tokens tokens), written
+  // to the model's default reorder path (replacing a file there only with overwrite).
+  void calibrate(const QString& text_path, long long max_tokens, bool overwrite);
 
  Q_SIGNALS:
   void modelLoaded(const qs::workbench::ModelSummary& summary);
@@ -62,6 +66,9 @@ class LlmWorker : public QObject {
   void token(int lane, int id, const QString& text, float probability, long long context_used, long long kv_bytes);
   void finished(int lane, const qs::workbench::GenerationStats& stats);
   void failed(int lane, const QString& message);
+  void calibrationProgress(long long done, long long total);
+  void calibrated(const QString& path, const QString& summary);
+  void calibrationFailed(const QString& message);
 
  private:
   struct Engine;

@@ -167,6 +167,29 @@ class ChatWorkspaceTest : public QObject {
     QCOMPARE(again.transcript(1)->lastMessageText(), first);
   }
 
+  void calibratingRotateKvMakesItRunWithoutOptions() {
+    qs::test::TempDir dir;
+    qputenv("QUANTISCOPE_CALIB_DIR", QByteArray::fromStdString(dir.path()));
+    ChatWorkspace chat;
+    QVERIFY(open(chat));
+    chat.setCacheTypes("rotatekv-2", "rotatekv-2", 0);
+    chat.setKvOptions("", 0);
+    chat.setMaxTokens(12);
+    QSignalSpy calibrated(&chat, &ChatWorkspace::calibrationFinished);
+    // GSM8K questions: the calibration text kv-accuracy.md uses, never an evaluation text.
+    chat.calibrate(QString::fromStdString(qs::test::asset("eval/gsm8k/test.jsonl")), false);
+    QVERIFY(calibrated.wait(120000));
+    QVERIFY2(calibrated.last().at(0).toBool(), qPrintable(chat.statusText()));
+    QVERIFY(chat.statusText().contains("Calibrated"));
+    QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
+    chat.setPrompt("Once upon a time");
+    chat.send();
+    QVERIFY(done.wait(30000));
+    QCOMPARE(chat.transcript()->lastRole(), QString("assistant"));  // no "needs a reorder file" error
+    QVERIFY(chat.statusText().contains("tok/s"));
+    qunsetenv("QUANTISCOPE_CALIB_DIR");
+  }
+
   void badModelFileShowsAnErrorNotACrash() {
     qs::test::TempDir dir;
     QString bad = QString::fromStdString(dir.write("broken.gguf", std::string("GGUF\x03\0\0\0garbage", 15)));
