@@ -1,0 +1,63 @@
+// Views draw what they are handed: colour scales map values as labelled, the metrics table
+// sorts numbers as numbers and writes what it shows, a heatmap reports the cell clicked.
+#include <QSignalSpy>
+#include <QTest>
+
+#include "views/image/colormap.h"
+#include "views/inspector/heatmap_view.h"
+#include "views/mri/metrics_table.h"
+#include "views/plot/qcp.h"
+
+using namespace qs::views;
+
+class ViewsTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void colourMapsClampAndShowNaN() {
+    QCOMPARE(colormap_rgb(Colormap::kGray, 0.f, 0, 10), qRgb(0, 0, 0));
+    QCOMPARE(colormap_rgb(Colormap::kGray, 10.f, 0, 10), qRgb(255, 255, 255));
+    QCOMPARE(colormap_rgb(Colormap::kGray, 99.f, 0, 10), qRgb(255, 255, 255));  // clamped
+    QCOMPARE(colormap_rgb(Colormap::kGray, 5.f, 0, 10), qRgb(128, 128, 128));
+    QCOMPARE(colormap_rgb(Colormap::kHot, 0.f, 0, 1), qRgb(0, 0, 0));
+    QCOMPARE(colormap_rgb(Colormap::kHot, 1.f, 0, 1), qRgb(255, 255, 255));
+    QCOMPARE(colormap_rgb(Colormap::kGray, std::nanf(""), 0, 1), qRgb(0, 0, 96));
+    qs::Grid g(2, 3, 1.f);
+    g.at(1, 2) = 0.f;
+    const QImage img = grid_to_image(g, Colormap::kGray, 0, 1);
+    QCOMPARE(img.size(), QSize(3, 2));
+    QCOMPARE(img.pixel(2, 1), qRgb(0, 0, 0));
+    QCOMPARE(img.pixel(0, 0), qRgb(255, 255, 255));
+  }
+
+  void metricsSortAsNumbers() {
+    MetricsTable t;
+    t.setRows({{"a", "slice 1", 9.5, 0.5, 0.1, 1}, {"b", "slice 2", 10.25, 0.6, 0.05, 2}, {"c", "slice 3", 100.0, 0.9, 0.01, 3}});
+    t.sortItems(2, Qt::AscendingOrder);  // as text "10.25" < "100.00" < "9.50"
+    QCOMPARE(t.item(0, 0)->text(), QString("a"));
+    QCOMPARE(t.item(2, 0)->text(), QString("c"));
+    const QString csv = t.toCsv();
+    QVERIFY(csv.startsWith("method,scope,psnr,ssim,nmse,seconds\na,slice 1,9.5,0.5,0.1,1\n"));
+  }
+
+  void heatmapReportsTheClickedCell() {
+    HeatmapView h("test");
+    h.resize(400, 300);
+    h.show();
+    qs::Grid g(4, 5);
+    for (int64_t r = 0; r < 4; ++r)
+      for (int64_t c = 0; c < 5; ++c) g.at(r, c) = float(r * 5 + c);
+    h.setData(g, 0, 19);
+    QVERIFY(QTest::qWaitForWindowExposed(&h));
+    QSignalSpy clicked(&h, &HeatmapView::cellClicked);
+    QCustomPlot* p = h.plot();
+    const QPoint at(int(p->xAxis->coordToPixel(3)), int(p->yAxis->coordToPixel(1)));
+    QTest::mouseClick(p, Qt::LeftButton, {}, at);
+    QCOMPARE(clicked.count(), 1);
+    QCOMPARE(clicked.first().at(0).toInt(), 1);  // row
+    QCOMPARE(clicked.first().at(1).toInt(), 3);  // column
+    QVERIFY(h.csv().startsWith("row,col,value\n0,0,0\n"));
+  }
+};
+
+QTEST_MAIN(ViewsTest)
+#include "views_test.moc"
