@@ -18,6 +18,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScrollArea>
 #include <QSettings>
 #include <QShortcut>
 #include <QSpinBox>
@@ -142,11 +143,19 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   auto* left_tabs = new QTabWidget;
   left_tabs->addTab(model_box, tr("Model"));
   left_tabs->addTab(sampling_box, tr("Sampling"));
-  auto* left = new QWidget;
-  auto* left_layout = new QVBoxLayout(left);
+  // The controls scroll instead of setting a tall minimum height: the window stays usable on a
+  // laptop screen.
+  auto* controls = new QWidget;
+  auto* left_layout = new QVBoxLayout(controls);
   left_layout->setContentsMargins(0, 0, 0, 0);
+  left_tabs->setMinimumHeight(300);
   left_layout->addWidget(left_tabs, 1);
   left_layout->addWidget(cache_box);
+  auto* left = new QScrollArea;
+  left->setWidget(controls);
+  left->setWidgetResizable(true);
+  left->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  left->setMinimumWidth(300);
 
   auto* transcripts = new QSplitter;
   for (int lane = 0; lane < 2; ++lane) {
@@ -170,14 +179,16 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   divergence_ = new QLabel;
   divergence_->setWordWrap(true);
   auto* buttons = new QHBoxLayout;
-  buttons->addWidget(context_, 1);
-  for (QPushButton* b : {clear, save, load, regenerate_, continue_, stop_, send_}) buttons->addWidget(b);
+  for (QPushButton* b : {clear, save, load}) buttons->addWidget(b);
+  buttons->addStretch(1);
+  for (QPushButton* b : {regenerate_, continue_, stop_, send_}) buttons->addWidget(b);
   auto* right = new QWidget;
   auto* right_layout = new QVBoxLayout(right);
   right_layout->setContentsMargins(0, 0, 0, 0);
   right_layout->addWidget(transcripts, 1);
   right_layout->addWidget(divergence_);
   right_layout->addWidget(prompt_);
+  right_layout->addWidget(context_);
   right_layout->addLayout(buttons);
   right_layout->addWidget(status_);
 
