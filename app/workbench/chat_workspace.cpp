@@ -148,7 +148,7 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   auto* controls = new QWidget;
   auto* left_layout = new QVBoxLayout(controls);
   left_layout->setContentsMargins(0, 0, 0, 0);
-  left_tabs->setMinimumHeight(300);
+  left_tabs->setMinimumHeight(200);
   left_layout->addWidget(left_tabs, 1);
   left_layout->addWidget(cache_box);
   auto* left = new QScrollArea;
@@ -604,7 +604,7 @@ void ChatWorkspace::updateKvEstimate() {
       continue;
     }
     const long long used = kv_bytes_at_context(model_, k, v, nullptr, context_used_ + max_tokens_->value());
-    label->setText(tr("%1 per token · %2 after this conversation (%3 tokens) plus %4 new · %5 at the full context of %6")
+    label->setText(tr("%1/token · %2 for this chat (%3 + %4 new tokens) · %5 at the full %6")
                        .arg(views::format_bytes(total / std::max<long long>(1, model_.context_length)))
                        .arg(views::format_bytes(used))
                        .arg(context_used_)

@@ -7,6 +7,7 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
+#include <iterator>
 
 #include "app/workbench/chat_workspace.h"
 #include "app/workbench/inspector_workspace.h"
@@ -88,6 +89,23 @@ void mri_step(Tour& t, const QString& volume) {
   t.save(mri->maskPanel(), "mri-mask.png");
 }
 
+// Selects a head and waits until the plots show that layer (an analysis also sends the layer
+// the selectors held, which may arrive first).
+bool show_layer(InspectorWorkspace* in, int layer) {
+  QEventLoop loop;
+  bool shown = false;
+  auto c = QObject::connect(in, &InspectorWorkspace::layerShown, &loop, [&](int l) {
+    if (l != layer) return;
+    shown = true;
+    loop.quit();
+  });
+  in->selectHead(layer, 0, 0);
+  QTimer::singleShot(30000, &loop, &QEventLoop::quit);
+  loop.exec();
+  QObject::disconnect(c);
+  return shown;
+}
+
 void chat_step(Tour& t, const QString& model) {
   ChatWorkspace* chat = t.window().chat();
   t.show_tab(chat);
@@ -119,12 +137,21 @@ void inspector_step(Tour& t, const QString& model) {
   in->setMaxTokens(96);
   in->analyze();
   if (!wait_for(in, &InspectorWorkspace::analysisReady, 60000)) return t.fail("inspector analysis did not finish");
-  in->selectHead(1, 0, 0);
-  if (!wait_for(in, &InspectorWorkspace::layerShown, 30000)) return t.fail("inspector layer did not arrive");
-  const char* names[] = {"channels", "k-heatmaps", "v-heatmaps", "quant-error", "attention", "massive-activations", "saliency"};
-  for (int i = 0; i < in->pages()->count(); ++i) {
+  if (!show_layer(in, 1)) return t.fail("inspector layer did not arrive");
+  const char* names[] = {"channels", "k-heatmaps", "v-heatmaps", "quant-error", "attention", "massive-activations"};
+  for (int i = 0; i < int(std::size(names)); ++i) {
     in->pages()->setCurrentIndex(i);
     t.save(&t.window(), QString("inspector-%1.png").arg(names[i]));
+  }
+  // The saliency strip with AKVQ's classes: layer 0 pivot-salient (full precision / 2-bit),
+  // layer 1 text-salient (full precision / 4-bit).
+  in->setCodec("akvq-2", "akvq-2", "tsa=1,window=16");
+  in->analyze();
+  if (!wait_for(in, &InspectorWorkspace::analysisReady, 60000)) return t.fail("AKVQ analysis did not finish");
+  in->pages()->setCurrentIndex(in->pages()->count() - 1);
+  for (int layer : {0, 1}) {
+    if (!show_layer(in, layer)) return t.fail("inspector layer did not arrive");
+    t.save(&t.window(), QString("inspector-saliency-akvq-layer%1.png").arg(layer));
   }
 }
 

@@ -15,6 +15,7 @@ class SaliencyStrip : public QTextBrowser {
   // bits per token: 0 = full precision, else the quantized width.
   void setData(const QStringList& tokens, const std::vector<double>& received, const std::vector<int>& bits);
   int tokenCount() const { return tokens_.size(); }
+  const std::vector<int>& bits() const { return bits_; }
   QString csv() const;
 
  private:

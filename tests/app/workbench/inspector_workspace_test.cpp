@@ -8,6 +8,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QTimer>
+#include <algorithm>
 
 #include "app/workbench/inspector_workspace.h"
 #include "tests/support/test_support.h"
@@ -66,6 +67,26 @@ class InspectorWorkspaceTest : public QObject {
     QCOMPARE(s.massive.cols, T);
     QCOMPARE(s.sink_share.rows, 5);
     QCOMPARE(s.sink_share.cols, 8);
+  }
+
+  void akvqClassesFollowTheLayersPolicy() {
+    // 64 tokens, a 16-token recent window and 15 pivots: layer 1 is text-salient (TSA: 4-bit),
+    // the others pivot-salient (PSA: 2-bit); the window and the pivots stay in full precision.
+    InspectorWorkspace in;
+    QVERIFY(open_and_analyze(in, "akvq-2", "akvq-2", "tsa=1,window=16"));
+    auto count = [&](int bits) { return int(std::count(in.saliency()->bits().begin(), in.saliency()->bits().end(), bits)); };
+    const int T = in.summary().tokens.size();
+    for (int layer : {0, 1}) {
+      QSignalSpy shown(&in, &InspectorWorkspace::layerShown);
+      in.selectHead(layer, 0, 0);
+      QVERIFY(shown.wait(20000));
+      const int quantized = layer == 1 ? 4 : 2, other = layer == 1 ? 2 : 4;
+      qInfo("layer %d: %d full precision, %d at %d bits", layer, count(0), count(quantized), quantized);
+      QCOMPARE(count(other), 0);
+      QCOMPARE(count(0) + count(quantized), T);
+      QVERIFY(count(0) >= 16);  // at least the recent window
+      QVERIFY(count(0) <= (layer == 1 ? 16 : 16 + 15));
+    }
   }
 
   void aPlainCacheShowsNoRotationAndTinyError() {
