@@ -27,7 +27,8 @@
 #include <QVBoxLayout>
 
 #include "core/llm/chat/chat_template.h"
-#include "app/models/recent_files.h"
+#include "app/workbench/recent_files_combo.h"
+#include "views/common/save_dialog.h"
 #include "views/chat/chat_transcript_view.h"
 #include "views/chat/context_bar.h"
 #include "views/chat/key_value_table.h"
@@ -53,10 +54,7 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   // Left: model, sampling, cache configuration. Right: transcripts, prompt, context bar.
   auto* open_file = new QPushButton(tr("Open file…"));
   auto* open_folder = new QPushButton(tr("Open folder…"));
-  recent_ = new QComboBox;
-  recent_->setPlaceholderText(tr("Recent models"));
-  recent_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-  recent_->setMinimumContentsLength(20);
+  recent_ = new RecentFilesCombo("chat/recentModels", tr("Recent models"), 20);
   metadata_ = new views::KeyValueTable;
 
   const QStringList types = kv_cache_type_names();
@@ -228,7 +226,7 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
 
   connect(open_file, &QPushButton::clicked, this, &ChatWorkspace::chooseModelFile);
   connect(open_folder, &QPushButton::clicked, this, &ChatWorkspace::chooseModelFolder);
-  connect(recent_, qOverload<int>(&QComboBox::activated), this, [this](int i) { openModel(recent_->itemData(i).toString()); });
+  connect(recent_, &RecentFilesCombo::chosen, this, [this](const QString& path) { openModel(path); });
   connect(send_, &QPushButton::clicked, this, &ChatWorkspace::send);
   connect(stop_, &QPushButton::clicked, this, &ChatWorkspace::stop);
   connect(regenerate_, &QPushButton::clicked, this, &ChatWorkspace::regenerate);
@@ -250,12 +248,9 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
     updateKvEstimate();
   });
   connect(save, &QPushButton::clicked, this, [this] {
-    QFileDialog dialog(this, tr("Save the conversation"), QSettings().value("chat/lastDir").toString(), tr("Conversation (*.json)"));
-    dialog.setAcceptMode(QFileDialog::AcceptSave);  // asks before replacing a file
-    dialog.setDefaultSuffix("json");
+    const QString path = views::ask_save_path(this, tr("Save the conversation"), QSettings().value("chat/lastDir").toString(), tr("Conversation (*.json)"), "json");
     QString error;
-    if (dialog.exec() == QDialog::Accepted && !saveConversation(dialog.selectedFiles().value(0), &error))
-      QMessageBox::warning(this, tr("Save"), error);
+    if (!path.isEmpty() && !saveConversation(path, &error)) QMessageBox::warning(this, tr("Save"), error);
   });
   connect(load, &QPushButton::clicked, this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Load a conversation"), QSettings().value("chat/lastDir").toString(), tr("Conversation (*.json)"));
@@ -283,7 +278,6 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
     setCacheTypes(settings.value(key + "k", k_type_[size_t(lane)]->currentText()).toString(), settings.value(key + "v", v_type_[size_t(lane)]->currentText()).toString(), lane);
     kv_options_[size_t(lane)]->setText(settings.value(key + "options").toString());
   }
-  refreshRecent();
   setAbMode(settings.value("chat/ab", false).toBool());
   setBusy(false);
 }
@@ -371,7 +365,7 @@ void ChatWorkspace::onModelLoaded(const ModelSummary& s) {
     history_[size_t(lane)].clear();
     transcripts_[size_t(lane)]->clearMessages();
   }
-  rememberRecent(s.path);
+  recent_->remember(s.path);
   context_used_ = 0;
   updateKvEstimate();
   context_->setUsage(0, s.context_length, 0);
@@ -575,17 +569,6 @@ void ChatWorkspace::setBusy(bool busy) {
     v_type_[size_t(lane)]->setEnabled(!busy);
     kv_options_[size_t(lane)]->setEnabled(!busy);
   }
-}
-
-void ChatWorkspace::rememberRecent(const QString& path) {
-  remember_recent_file("chat/recentModels", path);
-  refreshRecent();
-}
-
-void ChatWorkspace::refreshRecent() {
-  recent_->clear();
-  for (const QString& p : recent_files("chat/recentModels")) recent_->addItem(QFileInfo(p).fileName(), p);
-  recent_->setCurrentIndex(-1);
 }
 
 void ChatWorkspace::updateKvEstimate() {

@@ -27,6 +27,8 @@ class KeyValueTable;
 
 namespace qs::workbench {
 
+class RecentFilesCombo;
+
 class ChatWorkspace : public QWidget {
   Q_OBJECT
  public:
@@ -82,15 +84,13 @@ class ChatWorkspace : public QWidget {
   void laneDone();
   void compareLanes();
   void setBusy(bool busy);
-  void rememberRecent(const QString& path);
-  void refreshRecent();
   void updateKvEstimate();
   int laneCount() const;
   Conversation conversation() const;
 
   QThread thread_;
   LlmWorker* worker_ = nullptr;
-  QComboBox* recent_ = nullptr;
+  RecentFilesCombo* recent_ = nullptr;
   views::KeyValueTable* metadata_ = nullptr;
   std::array<views::ChatTranscriptView*, 2> transcripts_{};
   views::ContextBar* context_ = nullptr;

@@ -21,7 +21,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
-#include "app/models/recent_files.h"
+#include "app/workbench/recent_files_combo.h"
 #include "app/workbench/llm_worker.h"
 #include "core/common/data_path.h"
 #include "views/inspector/attention_view.h"
@@ -61,10 +61,7 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
   qRegisterMetaType<InspectLayer>();
 
   auto* open = new QPushButton(tr("Open model…"));
-  recent_ = new QComboBox;
-  recent_->setPlaceholderText(tr("Recent models"));
-  recent_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-  recent_->setMinimumContentsLength(14);
+  recent_ = new RecentFilesCombo("chat/recentModels", tr("Recent models"), 14);
   model_info_ = new QLabel(tr("No model."));
   model_info_->setWordWrap(true);
   auto* model_box = new QGroupBox(tr("Model"));
@@ -177,8 +174,7 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
   connect(worker_, &InspectorWorker::modelLoaded, this, [this](const QString& path, const QString& description) {
     model_loaded_ = true;
-    remember_recent_file("chat/recentModels", path);
-    refreshRecent();
+    recent_->remember(path);
     model_info_->setText(QFileInfo(path).fileName() + "\n" + description);
     setBusy(false);
     status_->setText(tr("Model ready: press Analyze."));
@@ -219,7 +215,7 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open model"), {}, tr("Models (*.gguf *.bin *.safetensors);;All files (*)"));
     if (!path.isEmpty()) openModel(path);
   });
-  connect(recent_, qOverload<int>(&QComboBox::activated), this, [this](int i) { openModel(recent_->itemData(i).toString()); });
+  connect(recent_, &RecentFilesCombo::chosen, this, &InspectorWorkspace::openModel);
   connect(load_text, &QPushButton::clicked, this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Load a text"), {}, tr("Text (*.txt *.md *.raw);;All files (*)"));
     QFile f(path);
@@ -258,7 +254,6 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
   setCodec(settings.value("inspector/k", "rotatekv-2").toString(), settings.value("inspector/v", "rotatekv-2").toString(),
            settings.value("inspector/options").toString());
   max_tokens_->setValue(settings.value("inspector/maxTokens", 128).toInt());
-  refreshRecent();
   setBusy(false);
 }
 
@@ -277,12 +272,6 @@ QString InspectorWorkspace::statusText() const { return status_->text(); }
 
 std::vector<views::PlotPanel*> InspectorWorkspace::plots() const {
   return {profile_, k_before_, k_after_, v_before_, v_after_, histogram_, token_error_, attention_, overview_, massive_, strip_panel_};
-}
-
-void InspectorWorkspace::refreshRecent() {
-  recent_->clear();
-  for (const QString& p : recent_files("chat/recentModels")) recent_->addItem(QFileInfo(p).fileName(), p);
-  recent_->setCurrentIndex(-1);
 }
 
 void InspectorWorkspace::openModel(const QString& path) {

@@ -30,6 +30,8 @@ class TokenBarsView;
 
 namespace qs::workbench {
 
+class RecentFilesCombo;
+
 class InspectorWorkspace : public QWidget {
   Q_OBJECT
  public:
@@ -63,14 +65,13 @@ class InspectorWorkspace : public QWidget {
   void onLayer(const InspectLayer& d);
   void requestSelection();
   void setBusy(bool busy);
-  void refreshRecent();
 
   QThread thread_;
   InspectorWorker* worker_ = nullptr;
   InspectSummary summary_;
   bool busy_ = false, model_loaded_ = false;
 
-  QComboBox* recent_ = nullptr;
+  RecentFilesCombo* recent_ = nullptr;
   QLabel* model_info_ = nullptr;
   QPlainTextEdit* text_ = nullptr;
   QSpinBox* max_tokens_ = nullptr;

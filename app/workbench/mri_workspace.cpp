@@ -31,7 +31,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "app/models/recent_files.h"
+#include "app/workbench/recent_files_combo.h"
+#include "views/common/save_dialog.h"
 #include "views/image/slice_view.h"
 #include "views/mri/metrics_table.h"
 
@@ -67,10 +68,7 @@ MriWorkspace::MriWorkspace(QWidget* parent) : QWidget(parent) {
 
   // --- left column: volume, view, mask, methods, run, save
   auto* open = new QPushButton(tr("Open volume…"));
-  recent_ = new QComboBox;
-  recent_->setPlaceholderText(tr("Recent volumes"));
-  recent_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-  recent_->setMinimumContentsLength(16);
+  recent_ = new RecentFilesCombo("mri/recentVolumes", tr("Recent volumes"), 16);
   info_ = new QLabel(tr("Open or drop a volume (NIfTI, MetaImage, NRRD, fastMRI .h5, BART .cfl)."));
   info_->setWordWrap(true);
   auto* file_box = new QGroupBox(tr("Volume"));
@@ -249,7 +247,7 @@ MriWorkspace::MriWorkspace(QWidget* parent) : QWidget(parent) {
   thread_.start();
 
   connect(open, &QPushButton::clicked, this, &MriWorkspace::chooseFile);
-  connect(recent_, qOverload<int>(&QComboBox::activated), this, [this](int i) { openVolume(recent_->itemData(i).toString()); });
+  connect(recent_, &RecentFilesCombo::chosen, this, &MriWorkspace::openVolume);
   connect(plane_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) { sync_.setPlane(Plane(i)); });
   connect(slice_slider_, &QSlider::valueChanged, &sync_, &SliceSync::setSlice);
   connect(slice_spin_, qOverload<int>(&QSpinBox::valueChanged), &sync_, &SliceSync::setSlice);
@@ -265,11 +263,11 @@ MriWorkspace::MriWorkspace(QWidget* parent) : QWidget(parent) {
   connect(run_, &QPushButton::clicked, this, [this] { run(scope_->checkedId() == 1); });
   connect(cancel_, &QPushButton::clicked, this, &MriWorkspace::cancel);
   connect(save_png, &QPushButton::clicked, this, [this] {
-    const QString p = askSavePath(tr("Save the comparison grid"), tr("PNG image (*.png)"), "png");
+    const QString p = views::ask_save_path(this, tr("Save the comparison grid"), QSettings().value("mri/lastDir").toString(), tr("PNG image (*.png)"), "png");
     if (!p.isEmpty()) savePng(p);
   });
   connect(save_csv, &QPushButton::clicked, this, [this] {
-    const QString p = askSavePath(tr("Save the metrics"), tr("CSV (*.csv)"), "csv");
+    const QString p = views::ask_save_path(this, tr("Save the metrics"), QSettings().value("mri/lastDir").toString(), tr("CSV (*.csv)"), "csv");
     if (!p.isEmpty()) saveCsv(p);
   });
   connect(save_nii, &QPushButton::clicked, this, &MriWorkspace::saveResult);
@@ -280,7 +278,6 @@ MriWorkspace::MriWorkspace(QWidget* parent) : QWidget(parent) {
   center_->setValue(settings.value("mri/centerFraction", -1.0).toDouble());
   seed_->setValue(settings.value("mri/seed", 0).toInt());
   if (settings.contains("mri/methods")) setMethodsChecked(settings.value("mri/methods").toStringList());
-  refreshRecent();
   rebuildGrid();
   setBusy(false);
 }
@@ -338,7 +335,7 @@ void MriWorkspace::onVolumeLoaded(const MriVolumeInfo& info) {
                      .arg(s.cols).arg(s.rows).arg(s.slices)
                      .arg(s.spacing[0], 0, 'g', 3).arg(s.spacing[1], 0, 'g', 3).arg(s.spacing[2], 0, 'g', 3));
   percentiles_ = percentiles(s.values, {0.005, 0.05, 0.95, 0.995, 1.0});
-  rememberRecent(info.path);
+  recent_->remember(info.path);
   QSettings().setValue("mri/lastDir", QFileInfo(info.path).absolutePath());
   sync_.setExtent(int(s.slices), int(s.rows), int(s.cols));
   sync_.resetView();
@@ -570,24 +567,6 @@ void MriWorkspace::refreshView() {
   for (auto* v : error_views_) v->setZoomPan(sync_.zoom(), sync_.pan());
 }
 
-void MriWorkspace::rememberRecent(const QString& path) {
-  remember_recent_file("mri/recentVolumes", path);
-  refreshRecent();
-}
-
-void MriWorkspace::refreshRecent() {
-  recent_->clear();
-  for (const QString& p : recent_files("mri/recentVolumes")) recent_->addItem(QFileInfo(p).fileName(), p);
-  recent_->setCurrentIndex(-1);
-}
-
-QString MriWorkspace::askSavePath(const QString& title, const QString& filter, const QString& suffix) {
-  QFileDialog dialog(this, title, QSettings().value("mri/lastDir").toString(), filter);
-  dialog.setAcceptMode(QFileDialog::AcceptSave);  // asks before replacing a file
-  dialog.setDefaultSuffix(suffix);
-  return dialog.exec() == QDialog::Accepted ? dialog.selectedFiles().value(0) : QString();
-}
-
 bool MriWorkspace::savePng(const QString& path) {
   const bool ok = grid_widget_->grab().save(path, "PNG");
   Q_EMIT logMessage(ok ? tr("saved %1").arg(path) : tr("could not write %1").arg(path));
@@ -616,7 +595,7 @@ void MriWorkspace::saveResult() {
     method = QInputDialog::getItem(this, tr("Save a result"), tr("Method"), names, 0, false, &ok);
     if (!ok) return;
   }
-  const QString path = askSavePath(tr("Save %1").arg(method), tr("NIfTI (*.nii.gz *.nii);;MetaImage (*.mha);;NRRD (*.nrrd)"), "nii.gz");
+  const QString path = views::ask_save_path(this, tr("Save %1").arg(method), QSettings().value("mri/lastDir").toString(), tr("NIfTI (*.nii.gz *.nii);;MetaImage (*.mha);;NRRD (*.nrrd)"), "nii.gz");
   if (path.isEmpty()) return;
   saveResultTo(method, path, true);  // the dialog already asked before replacing
 }

@@ -31,6 +31,8 @@ class SliceView;
 
 namespace qs::workbench {
 
+class RecentFilesCombo;
+
 class MriWorkspace : public QWidget {
   Q_OBJECT
  public:
@@ -78,12 +80,9 @@ class MriWorkspace : public QWidget {
   void rebuildGrid();
   void applyPreset(int index);
   void setBusy(bool busy);
-  void rememberRecent(const QString& path);
-  void refreshRecent();
   void chooseFile();
   void saveResult();
   MriMaskRequest maskRequest() const;
-  QString askSavePath(const QString& title, const QString& filter, const QString& suffix);
 
   QThread thread_;
   MriWorker* worker_ = nullptr;
@@ -93,7 +92,7 @@ class MriWorkspace : public QWidget {
   bool has_result_ = false, busy_ = false;
   std::vector<double> percentiles_;  // 0.5, 5, 95, 99.5 % and max of the volume
 
-  QComboBox* recent_ = nullptr;
+  RecentFilesCombo* recent_ = nullptr;
   QLabel* info_ = nullptr;
   QComboBox* plane_ = nullptr;
   QSlider* slice_slider_ = nullptr;

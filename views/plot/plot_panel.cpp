@@ -9,6 +9,7 @@
 #include <QPdfWriter>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include "views/common/save_dialog.h"
 #include "views/plot/qcp.h"
 
 namespace qs::views {
@@ -76,12 +77,9 @@ bool PlotPanel::exportTo(const QString& path, QString* error) const {
 }
 
 void PlotPanel::askAndExport(const QString& filter, const QString& suffix) {
-  QFileDialog dialog(this, tr("Export %1").arg(title()), {}, filter);
-  dialog.setAcceptMode(QFileDialog::AcceptSave);  // confirms before replacing a file
-  dialog.setDefaultSuffix(suffix);
-  if (dialog.exec() != QDialog::Accepted) return;
+  const QString path = ask_save_path(this, tr("Export %1").arg(title()), {}, filter, suffix);
   QString error;
-  if (!exportTo(dialog.selectedFiles().value(0), &error)) QMessageBox::warning(this, tr("Export"), error);
+  if (!path.isEmpty() && !exportTo(path, &error)) QMessageBox::warning(this, tr("Export"), error);
 }
 
 }  // namespace qs::views
