@@ -199,8 +199,7 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   layout->addWidget(split);
 
   worker_ = new LlmWorker;
-  worker_->moveToThread(&thread_);
-  connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+  thread_ = std::make_unique<WorkerThread>(worker_);
   connect(worker_, &LlmWorker::modelLoaded, this, &ChatWorkspace::onModelLoaded);
   connect(worker_, &LlmWorker::loadFailed, this, &ChatWorkspace::onLoadFailed);
   connect(worker_, &LlmWorker::token, this, &ChatWorkspace::onToken);
@@ -222,7 +221,6 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
     if (!message.contains("cancelled")) QMessageBox::warning(this, tr("Calibration"), tr("%1\n\nPick a plain text file with at least a few thousand tokens.").arg(message));
     Q_EMIT calibrationFinished(false);
   });
-  thread_.start();
 
   connect(open_file, &QPushButton::clicked, this, &ChatWorkspace::chooseModelFile);
   connect(open_folder, &QPushButton::clicked, this, &ChatWorkspace::chooseModelFolder);
@@ -313,9 +311,6 @@ ChatWorkspace::~ChatWorkspace() {
     settings.setValue(key + "v", v_type_[size_t(lane)]->currentText());
     settings.setValue(key + "options", kv_options_[size_t(lane)]->text());
   }
-  worker_->cancel();
-  thread_.quit();
-  thread_.wait();
 }
 
 int ChatWorkspace::laneCount() const { return ab_->isChecked() ? 2 : 1; }

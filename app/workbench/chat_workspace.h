@@ -4,6 +4,7 @@
 // side by side and marks the first token where they part. Conversations save to JSON.
 #pragma once
 #include <QThread>
+#include <memory>
 #include <QWidget>
 #include <array>
 
@@ -88,7 +89,7 @@ class ChatWorkspace : public QWidget {
   int laneCount() const;
   Conversation conversation() const;
 
-  QThread thread_;
+  std::unique_ptr<WorkerThread> thread_;  // a member: stopped before the child widgets are deleted
   LlmWorker* worker_ = nullptr;
   RecentFilesCombo* recent_ = nullptr;
   views::KeyValueTable* metadata_ = nullptr;

@@ -9,7 +9,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/common/cancel.h"
+#include "app/workbench/engine_worker.h"
 #include "core/common/grid.h"
 
 namespace qs::workbench {
@@ -43,13 +43,11 @@ struct InspectLayer {
   std::vector<double> attention_received_layer;  // column sums averaged over the layer's query heads
 };
 
-class InspectorWorker : public QObject {
+class InspectorWorker : public EngineWorker {
   Q_OBJECT
  public:
   InspectorWorker();
   ~InspectorWorker() override;
-  void cancel() { cancel_.cancel(); }
-  void resetCancel() { cancel_.reset(); }
 
  public Q_SLOTS:
   void loadModel(const QString& path);
@@ -65,7 +63,6 @@ class InspectorWorker : public QObject {
  private:
   struct State;
   std::unique_ptr<State> state_;
-  CancelToken cancel_;
 };
 
 }  // namespace qs::workbench

@@ -170,8 +170,7 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
   layout->addWidget(split);
 
   worker_ = new InspectorWorker;
-  worker_->moveToThread(&thread_);
-  connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+  thread_ = std::make_unique<WorkerThread>(worker_);
   connect(worker_, &InspectorWorker::modelLoaded, this, [this](const QString& path, const QString& description) {
     model_loaded_ = true;
     recent_->remember(path);
@@ -209,7 +208,6 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
     Q_EMIT logMessage(tr("inspector error: %1").arg(message));
     QMessageBox::warning(this, tr("KV Inspector"), tr("%1\n\nOpen a model, type or load a text, then Analyze.").arg(message));
   });
-  thread_.start();
 
   connect(open, &QPushButton::clicked, this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open model"), {}, tr("Models (*.gguf *.bin *.safetensors);;All files (*)"));
@@ -263,9 +261,6 @@ InspectorWorkspace::~InspectorWorkspace() {
   settings.setValue("inspector/v", v_type_->currentText());
   settings.setValue("inspector/options", kv_options_->text());
   settings.setValue("inspector/maxTokens", max_tokens_->value());
-  worker_->cancel();
-  thread_.quit();
-  thread_.wait();
 }
 
 QString InspectorWorkspace::statusText() const { return status_->text(); }

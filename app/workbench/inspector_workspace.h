@@ -5,6 +5,7 @@
 // strip. Every plot exports PNG, PDF and CSV.
 #pragma once
 #include <QThread>
+#include <memory>
 #include <QWidget>
 
 #include "app/workbench/inspector_worker.h"
@@ -66,7 +67,7 @@ class InspectorWorkspace : public QWidget {
   void requestSelection();
   void setBusy(bool busy);
 
-  QThread thread_;
+  std::unique_ptr<WorkerThread> thread_;  // a member: stopped before the child widgets are deleted
   InspectorWorker* worker_ = nullptr;
   InspectSummary summary_;
   bool busy_ = false, model_loaded_ = false;

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/common/cancel.h"
+#include "app/workbench/engine_worker.h"
 
 namespace qs::workbench {
 
@@ -41,15 +41,11 @@ struct GenerationStats {
   long long context_used = 0, kv_bytes = 0;
 };
 
-class LlmWorker : public QObject {
+class LlmWorker : public EngineWorker {
   Q_OBJECT
  public:
   LlmWorker();
   ~LlmWorker() override;
-  // Thread-safe: may be called from the GUI thread while a generation runs. The GUI resets the
-  // token just before it queues work, so a Stop pressed before the worker starts is kept.
-  void cancel() { cancel_.cancel(); }
-  void resetCancel() { cancel_.reset(); }
 
  public Q_SLOTS:
   void loadModel(const QString& path, const QString& tokenizer);
@@ -73,7 +69,6 @@ class LlmWorker : public QObject {
  private:
   struct Engine;
   std::unique_ptr<Engine> engine_;
-  CancelToken cancel_;
 };
 
 // Every registered KV cache type (full precision and codecs), for the selectors.

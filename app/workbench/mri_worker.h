@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/common/cancel.h"
+#include "app/workbench/engine_worker.h"
 #include "core/common/grid.h"
 
 namespace qs::workbench {
@@ -72,14 +72,11 @@ Grid plane_slice(const Stack& volume, int plane, int index);
 // Row spacing / column spacing of a plane's slices.
 double plane_aspect(const Stack& volume, int plane);
 
-class MriWorker : public QObject {
+class MriWorker : public EngineWorker {
   Q_OBJECT
  public:
   MriWorker();
   ~MriWorker() override;
-  // Thread-safe. resetCancel() is called by the GUI thread just before it queues a run.
-  void cancel() { cancel_.cancel(); }
-  void resetCancel() { cancel_.reset(); }
 
  public Q_SLOTS:
   void loadVolume(const QString& path);
@@ -99,7 +96,6 @@ class MriWorker : public QObject {
  private:
   struct State;
   std::unique_ptr<State> state_;
-  CancelToken cancel_;
 };
 
 }  // namespace qs::workbench

@@ -222,8 +222,7 @@ MriWorkspace::MriWorkspace(QWidget* parent) : QWidget(parent) {
   layout->addWidget(split);
 
   worker_ = new MriWorker;
-  worker_->moveToThread(&thread_);
-  connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+  thread_ = std::make_unique<WorkerThread>(worker_);
   connect(worker_, &MriWorker::volumeLoaded, this, &MriWorkspace::onVolumeLoaded);
   connect(worker_, &MriWorker::maskReady, this, [this](const MriMaskPicture& p) {
     mask_view_->setRange(0, 1);
@@ -244,7 +243,6 @@ MriWorkspace::MriWorkspace(QWidget* parent) : QWidget(parent) {
     Q_EMIT logMessage(tr("saved %1").arg(p));
     Q_EMIT resultSaved(p);
   });
-  thread_.start();
 
   connect(open, &QPushButton::clicked, this, &MriWorkspace::chooseFile);
   connect(recent_, &RecentFilesCombo::chosen, this, &MriWorkspace::openVolume);
@@ -292,9 +290,6 @@ MriWorkspace::~MriWorkspace() {
   for (const auto& [name, c] : methods_)
     if (c.box->isChecked()) checked << name;
   settings.setValue("mri/methods", checked);
-  worker_->cancel();
-  thread_.quit();
-  thread_.wait();
 }
 
 QString MriWorkspace::statusText() const { return status_->text(); }

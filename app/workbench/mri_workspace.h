@@ -5,6 +5,7 @@
 #pragma once
 #include <QGroupBox>
 #include <QThread>
+#include <memory>
 #include <QWidget>
 #include <map>
 #include <vector>
@@ -84,7 +85,7 @@ class MriWorkspace : public QWidget {
   void saveResult();
   MriMaskRequest maskRequest() const;
 
-  QThread thread_;
+  std::unique_ptr<WorkerThread> thread_;  // a member: stopped before the child widgets are deleted
   MriWorker* worker_ = nullptr;
   SliceSync sync_;
   MriVolumeInfo volume_;
