@@ -60,7 +60,9 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
   qRegisterMetaType<InspectSummary>();
   qRegisterMetaType<InspectLayer>();
 
-  auto* open = new QPushButton(tr("Open model…"));
+  auto* open = new QPushButton(tr("Open file…"));
+  auto* open_folder = new QPushButton(tr("Folder…"));
+  open_folder->setToolTip(tr("Open a Hugging Face model folder"));
   recent_ = new RecentFilesCombo("chat/recentModels", tr("Recent models"), 14);
   model_info_ = new QLabel(tr("No model."));
   model_info_->setWordWrap(true);
@@ -68,6 +70,7 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
   auto* model_layout = new QVBoxLayout(model_box);
   auto* open_row = new QHBoxLayout;
   open_row->addWidget(open);
+  open_row->addWidget(open_folder);
   open_row->addWidget(recent_, 1);
   model_layout->addLayout(open_row);
   model_layout->addWidget(model_info_);
@@ -211,6 +214,10 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
 
   connect(open, &QPushButton::clicked, this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open model"), {}, tr("Models (*.gguf *.bin *.safetensors);;All files (*)"));
+    if (!path.isEmpty()) openModel(path);
+  });
+  connect(open_folder, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getExistingDirectory(this, tr("Open a Hugging Face model folder"));
     if (!path.isEmpty()) openModel(path);
   });
   connect(recent_, &RecentFilesCombo::chosen, this, &InspectorWorkspace::openModel);

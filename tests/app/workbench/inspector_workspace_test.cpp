@@ -89,6 +89,25 @@ class InspectorWorkspaceTest : public QObject {
     }
   }
 
+  void aHuggingFaceFolderOpensToo() {
+    InspectorWorkspace in;
+    QSignalSpy ready(&in, &InspectorWorkspace::modelReady);
+    in.openModel(QString::fromStdString(qs::test::asset("llm/tinystories-656K")));
+    QVERIFY(ready.wait(30000));
+    in.setCodec("q4_0", "q4_0");
+    in.setMaxTokens(48);
+    QSignalSpy analyzed(&in, &InspectorWorkspace::analysisReady), shown(&in, &InspectorWorkspace::layerShown);
+    in.analyze();
+    QVERIFY(analyzed.wait(60000));
+    QVERIFY(shown.count() > 0 || shown.wait(30000));
+    const auto& s = in.summary();
+    qInfo("tinystories-656K: %d layers, %d heads / %d KV heads, head_dim %d, %d tokens", s.n_layers, s.n_heads, s.n_kv_heads, s.head_dim, int(s.tokens.size()));
+    QCOMPARE(in.keyBefore()->data().cols, s.head_dim);
+    QCOMPARE(in.keyBefore()->data().rows, s.tokens.size());
+    QCOMPARE(in.channelProfile()->pointCount(0), s.head_dim);
+    QCOMPARE(s.massive.rows, s.n_layers);
+  }
+
   void aPlainCacheShowsNoRotationAndTinyError() {
     InspectorWorkspace in;
     QVERIFY(open_and_analyze(in, "f16", "f16", ""));
