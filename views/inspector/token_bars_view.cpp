@@ -19,24 +19,24 @@ TokenBarsView::TokenBarsView(QWidget* parent) : PlotPanel(tr("Relative error per
 void TokenBarsView::setData(const std::vector<double>& k, const std::vector<double>& v, const std::vector<bool>& fp) {
   k_ = k, v_ = v, fp_ = fp;
   QCustomPlot* p = plot();
-  p->clearPlottables();
+  p->clearPlottables();  // graphs included
   auto* quantized = new QCPBars(p->xAxis, p->yAxis);
-  auto* kept = new QCPBars(p->xAxis, p->yAxis);
   QVector<double> qk, qv, fk, fv;
   for (size_t t = 0; t < k.size(); ++t) {
     const bool full = t < fp.size() && fp[t];
     (full ? fk : qk) << double(t);
-    // A kept token reads back exactly: draw a small stub so it stays visible at zero error.
-    (full ? fv : qv) << (full ? std::max(k[t], 0.0) : k[t]);
+    (full ? fv : qv) << k[t];
   }
   quantized->setData(qk, qv);
   quantized->setName(tr("K, quantized tokens"));
   quantized->setBrush(QColor(200, 60, 40));
   quantized->setPen(Qt::NoPen);
+  // Kept tokens read back exactly (zero error, no bar): a green marker on the axis shows them.
+  QCPGraph* kept = p->addGraph();
   kept->setData(fk, fv);
+  kept->setLineStyle(QCPGraph::lsNone);
+  kept->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, QPen(QColor(0, 160, 80), 1.5), QBrush(QColor(0, 160, 80)), 8));
   kept->setName(tr("K, kept in full precision (%1 tokens)").arg(fk.size()));
-  kept->setBrush(QColor(0, 160, 80));
-  kept->setPen(QPen(QColor(0, 160, 80), 2));
   QVector<double> xs, ys;
   for (size_t t = 0; t < v.size(); ++t) {
     xs << double(t);
@@ -48,8 +48,9 @@ void TokenBarsView::setData(const std::vector<double>& k, const std::vector<doub
   g->setPen(QPen(QColor(30, 100, 200), 1.2));
   p->rescaleAxes();
   p->xAxis->setRange(-1, double(k.size()));
-  p->yAxis->setRangeLower(0);
-  p->yAxis->setRangeUpper(std::max(1e-6, p->yAxis->range().upper * 1.1));
+  // A little room below zero so the full-precision markers on the axis are drawn whole.
+  const double top = std::max(1e-6, p->yAxis->range().upper * 1.1);
+  p->yAxis->setRange(-0.05 * top, top);
   p->replot();
 }
 
