@@ -5,6 +5,8 @@
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
+#include <QMimeData>
+#include <QUrl>
 #include <QElapsedTimer>
 #include <QSettings>
 #include <QSignalSpy>
@@ -15,6 +17,7 @@
 #include <thread>
 
 #include "app/workbench/mri_workspace.h"
+#include "app/workbench/recent_files_combo.h"
 #include "core/mri/recon/recon_method.h"
 #include "tests/support/test_support.h"
 #include "views/image/slice_view.h"
@@ -207,6 +210,23 @@ class MriWorkspaceTest : public QObject {
     QVERIFY(mri.statusText().contains("Cancelled"));
     QVERIFY2(worst_gap < 250, qPrintable(QString("UI thread stalled %1 ms").arg(worst_gap)));
     qInfo("cancel returned after %lld ms; longest UI-thread gap while running: %lld ms", (long long)t.elapsed(), (long long)worst_gap);
+  }
+
+  void aDroppedVolumeOpensAndJoinsTheRecentList() {
+    MriWorkspace mri;
+    QSignalSpy ready(&mri, &MriWorkspace::volumeReady);
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(kColin27)});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&mri, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&mri, &drop);
+    QVERIFY(ready.wait(30000));
+    QCOMPARE(ready.first().at(0).toString(), kColin27);
+    auto* recent = mri.findChild<qs::workbench::RecentFilesCombo*>();
+    QVERIFY(recent);
+    QCOMPARE(recent->itemData(0).toString(), kColin27);
   }
 
   void aBrokenFileIsAnErrorNotACrash() {
