@@ -60,16 +60,6 @@ void LlmWorker::loadModel(const QString& path, const QString& tokenizer) {
   try {
     LoadOptions o;
     o.tokenizer_path = tokenizer.toStdString();
-    if (o.tokenizer_path.empty() && QFileInfo(path).suffix() == "bin") {
-      // llama2.c checkpoints: look for a tokenizer beside the model.
-      for (const char* name : {"tokenizer.bin", "tok512.bin"}) {
-        QString candidate = QFileInfo(path).dir().filePath(name);
-        if (QFileInfo::exists(candidate)) {
-          o.tokenizer_path = candidate.toStdString();
-          break;
-        }
-      }
-    }
     auto e = std::make_unique<Engine>();
     e->model = load_model(path.toStdString(), o);
     e->transformer = std::make_unique<Transformer>(*e->model);

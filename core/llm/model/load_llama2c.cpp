@@ -60,9 +60,17 @@ std::unique_ptr<LoadedModel> load_llama2c(const std::string& path, const LoadOpt
 
   std::string tok_path = options.tokenizer_path;
   if (tok_path.empty()) {
-    auto beside = std::filesystem::path(path).parent_path() / "tokenizer.bin";
-    if (!std::filesystem::exists(beside)) fail(ErrorKind::kInvalidArgument, "llama2.c checkpoint '" + path + "' needs a tokenizer: pass --tokenizer FILE.bin");
-    tok_path = beside.string();
+    // llama2.c's names beside the checkpoint: tokenizer.bin (Llama 2's vocabulary) or
+    // tok<vocab>.bin for a custom one (stories260K: tok512.bin).
+    const auto dir = std::filesystem::path(path).parent_path();
+    const std::string custom = "tok" + std::to_string(h.vocab_size) + ".bin";
+    for (const std::string& name : {std::string("tokenizer.bin"), custom})
+      if (std::filesystem::exists(dir / name)) {
+        tok_path = (dir / name).string();
+        break;
+      }
+    if (tok_path.empty())
+      fail(ErrorKind::kInvalidArgument, "llama2.c checkpoint '" + path + "' needs a tokenizer: none of tokenizer.bin or " + custom + " is beside it; pass --tokenizer FILE.bin");
   }
   m->tokenizer = tokenizer_from_llama2c(llama2c::open_tokenizer(tok_path, h.vocab_size));
   m->format = "llama2.c";

@@ -49,6 +49,22 @@ TEST(Stories260K, GreedyIdsMatchTheFloat64Reference) {
   }
 }
 
+// llama2.c names a custom vocabulary's tokenizer tok<vocab>.bin: it is found beside the
+// checkpoint without --tokenizer, and a checkpoint alone says which names it looked for.
+TEST(Stories260K, TheTokenizerBesideTheCheckpointIsFound) {
+  auto m = load_model(test::asset("llm/stories260K/stories260K.bin"), LoadOptions());
+  EXPECT_NE(m->metadata.at("tokenizer file").find("tok512.bin"), std::string::npos);
+  EXPECT_EQ(m->tokenizer->decode(m->tokenizer->encode("Once upon a time", false, false)), "Once upon a time");
+  test::TempDir dir;
+  const std::string alone = dir.write("stories260K.bin", test::read_bytes(test::asset("llm/stories260K/stories260K.bin")));
+  try {
+    load_model(alone, LoadOptions());
+    FAIL() << "a checkpoint without a tokenizer loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("tokenizer.bin or tok512.bin"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Stories260K, TwoHundredGreedyTokensAreTheMdSample) {
   std::string sample = md_sample();
   for (const char* which : {"bin", "gguf"}) {
