@@ -456,7 +456,7 @@ void ChatWorkspace::start(Turn turn) {
   divergence_->clear();
   setBusy(true);
   status_->setText(turn == Turn::kContinue ? tr("Continuing…") : tr("Generating…"));
-  setProperty("turn", int(turn));
+  turn_ = turn;
   for (int lane = 0; lane < laneCount(); ++lane) {
     const GenerationRequest r = request(lane, turn);
     QMetaObject::invokeMethod(worker_, [w = worker_, r] { w->generate(r); }, Qt::QueuedConnection);
@@ -477,7 +477,7 @@ void ChatWorkspace::onToken(int lane, int id, const QString& text, float probabi
 void ChatWorkspace::onFinished(int lane, const GenerationStats& s) {
   auto& h = history_[size_t(lane)];
   const QString reply = transcripts_[size_t(lane)]->lastMessageText();
-  if (Turn(property("turn").toInt()) == Turn::kContinue && !h.empty() && h.back().first == "assistant")
+  if (turn_ == Turn::kContinue && !h.empty() && h.back().first == "assistant")
     h.back().second = reply;
   else
     h.push_back({"assistant", reply});
@@ -504,7 +504,7 @@ void ChatWorkspace::onFinished(int lane, const GenerationStats& s) {
 void ChatWorkspace::onFailed(int lane, const QString& message) {
   // Undo the turn on this lane so the history stays a valid conversation.
   auto* t = transcripts_[size_t(lane)];
-  if (Turn(property("turn").toInt()) == Turn::kNew && t->lastRole() == "assistant") {
+  if (turn_ == Turn::kNew && t->lastRole() == "assistant") {
     t->removeLastMessage();
     auto& h = history_[size_t(lane)];
     if (!h.empty() && h.back().first == "user") {
@@ -662,7 +662,6 @@ bool ChatWorkspace::loadConversation(const QString& path, QString* error) {
       if (m.role != "system") history_[size_t(lane)].push_back({m.role, m.content});
     }
   }
-  ab_->setChecked(c.ab_mode);
   setAbMode(c.ab_mode);
   const QString open_hash = metadata_->value("sha256");
   if (!c.model_sha256.isEmpty() && !open_hash.isEmpty() && open_hash != c.model_sha256)

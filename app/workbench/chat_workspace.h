@@ -117,6 +117,7 @@ class ChatWorkspace : public QWidget {
   QLabel* status_ = nullptr;
   QLabel* divergence_ = nullptr;
   bool busy_ = false;
+  Turn turn_ = Turn::kNew;  // what the running generation does to the last reply
   int lanes_running_ = 0;
   int streamed_tokens_ = 0;
   long long context_used_ = 0;  // lane A's cache length after the last reply

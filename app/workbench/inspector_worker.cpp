@@ -1,9 +1,8 @@
 #include "app/workbench/inspector_worker.h"
 
-#include <QDir>
-#include <QFileInfo>
 #include <map>
 
+#include "app/workbench/tensor_to_plain.h"
 #include "core/common/error.h"
 #include "core/kv/kv_cache.h"
 #include "core/kv/quantized_cache.h"
@@ -35,18 +34,6 @@ class Capture : public TapObserver {
   std::map<std::pair<Tap, int>, at::Tensor> tensors;
 };
 
-Grid to_grid(const at::Tensor& t2) {
-  const at::Tensor t = t2.to(at::kFloat).contiguous();
-  Grid g(t.size(0), t.size(1));
-  std::copy(t.data_ptr<float>(), t.data_ptr<float>() + t.numel(), g.values.begin());
-  return g;
-}
-
-std::vector<double> to_vector(const at::Tensor& t1) {
-  const at::Tensor t = t1.to(at::kDouble).contiguous();
-  return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
-}
-
 // One token as text the strip can show: newlines and tabs made visible, control tokens named.
 QString token_label(const Tokenizer& tok, int32_t id) {
   std::string bytes = tok.piece_bytes(id, true);
@@ -71,15 +58,8 @@ InspectorWorker::~InspectorWorker() = default;
 
 void InspectorWorker::loadModel(const QString& path) {
   try {
-    LoadOptions o;
-    if (QFileInfo(path).suffix() == "bin") {
-      for (const char* name : {"tokenizer.bin", "tok512.bin"}) {
-        const QString candidate = QFileInfo(path).dir().filePath(name);
-        if (QFileInfo::exists(candidate)) o.tokenizer_path = candidate.toStdString();
-      }
-    }
     auto s = std::make_unique<State>();
-    s->model = load_model(path.toStdString(), o);
+    s->model = load_model(path.toStdString(), LoadOptions());  // llama2.c: the tokenizer beside it
     s->transformer = std::make_unique<Transformer>(*s->model);
     const ModelConfig& c = s->model->config;
     state_ = std::move(s);
@@ -132,8 +112,8 @@ void InspectorWorker::analyze(const InspectRequest& r) {
       const at::Tensor p = s.capture.get(Tap::kAttnProbs, l)[0];                       // [Hq, T, S]
       sink.push_back(T > 1 ? p.narrow(1, 1, T - 1).select(2, 0).mean(1) : p.select(2, 0).mean(1));  // [Hq]
     }
-    out.massive = to_grid(at::stack(massive));
-    out.sink_share = to_grid(at::stack(sink));
+    out.massive = grid_from_tensor(at::stack(massive));
+    out.sink_share = grid_from_tensor(at::stack(sink));
     s.analyzed = true;
     Q_EMIT analyzed(out);
   } catch (const std::exception& e) {
@@ -159,29 +139,29 @@ void InspectorWorker::select(int layer, int kv_head, int q_head) {
     const at::Tensor ks = s.capture.get(Tap::kKStored, layer), vs = s.capture.get(Tap::kVStored, layer);
     const at::Tensor k_after = ks.defined() ? ks[0].narrow(1, kv_head * hd, hd) : k;
     const at::Tensor v_after = vs.defined() ? vs[0].narrow(1, kv_head * hd, hd) : v;
-    out.k_channel_max_before = to_vector(std::get<0>(k.abs().max(0)));
-    out.k_channel_max_after = to_vector(std::get<0>(k_after.abs().max(0)));
-    out.k_before = to_grid(k.abs());
-    out.k_after = to_grid(k_after.abs());
-    out.v_before = to_grid(v.abs());
-    out.v_after = to_grid(v_after.abs());
+    out.k_channel_max_before = vector_from_tensor(std::get<0>(k.abs().max(0)));
+    out.k_channel_max_after = vector_from_tensor(std::get<0>(k_after.abs().max(0)));
+    out.k_before = grid_from_tensor(k.abs());
+    out.k_after = grid_from_tensor(k_after.abs());
+    out.v_before = grid_from_tensor(v.abs());
+    out.v_after = grid_from_tensor(v_after.abs());
 
     const int64_t T = k.size(0);
     const at::Tensor kd = s.capture.get(Tap::kKDequant, layer)[0][kv_head].narrow(0, 0, T);
     const at::Tensor vd = s.capture.get(Tap::kVDequant, layer)[0][kv_head].narrow(0, 0, T);
     const at::Tensor ke = k - kd, ve = v - vd;
-    out.k_error = to_vector(ke.flatten());
-    out.v_error = to_vector(ve.flatten());
-    out.k_rel_error = to_vector(ke.norm(2, {1}) / k.norm(2, {1}).clamp_min(1e-12));
-    out.v_rel_error = to_vector(ve.norm(2, {1}) / v.norm(2, {1}).clamp_min(1e-12));
+    out.k_error = vector_from_tensor(ke.flatten());
+    out.v_error = vector_from_tensor(ve.flatten());
+    out.k_rel_error = vector_from_tensor(ke.norm(2, {1}) / k.norm(2, {1}).clamp_min(1e-12));
+    out.v_rel_error = vector_from_tensor(ve.norm(2, {1}) / v.norm(2, {1}).clamp_min(1e-12));
     const at::Tensor fp = s.fp_keys[size_t(layer)].narrow(0, 0, T);
     for (int64_t t = 0; t < T; ++t) out.k_bits.push_back(fp[t].item<bool>() ? 0 : s.k_bits[size_t(layer)]);
 
     const at::Tensor probs = s.capture.get(Tap::kAttnProbs, layer)[0];  // [Hq, T, S]
     const at::Tensor map = probs[q_head].narrow(1, 0, T);
-    out.attention = to_grid(map);
-    out.attention_received = to_vector(map.sum(0));
-    out.attention_received_layer = to_vector(probs.narrow(2, 0, T).sum(1).mean(0));
+    out.attention = grid_from_tensor(map);
+    out.attention_received = vector_from_tensor(map.sum(0));
+    out.attention_received_layer = vector_from_tensor(probs.narrow(2, 0, T).sum(1).mean(0));
     Q_EMIT layerReady(out);
   } catch (const std::exception& e) {
     Q_EMIT failed(QString::fromStdString(first_line(e.what())));

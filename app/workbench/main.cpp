@@ -1,14 +1,12 @@
 // quantiscope-workbench: the GUI. With no model given it opens stories260K from
 // QUANTISCOPE_DATA (chat and inspector) and Colin27 from mricron-data (MRI) when present; a
 // file argument (model, volume, conversation) goes to the workspace that reads it.
-// --tour DIR drives every workspace and saves the docs screenshots; --screenshot FILE --prompt
-// TEXT saves one picture of the chat mid-stream.
+// --tour DIR drives every workspace and saves the docs screenshots (tools/screenshots.sh).
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QIcon>
 #include <QMessageBox>
-#include <QTimer>
 
 #include "app/workbench/chat_workspace.h"
 #include "app/workbench/inspector_workspace.h"
@@ -17,7 +15,6 @@
 #include "app/workbench/screenshot_tour.h"
 #include "core/common/allocator_tuning.h"
 #include "core/common/data_path.h"
-#include "views/chat/chat_transcript_view.h"
 
 int main(int argc, char** argv) {
   qs::reexec_with_tensor_friendly_malloc(argv);
@@ -33,15 +30,12 @@ int main(int argc, char** argv) {
   cli.addVersionOption();
   QCommandLineOption model({"m", "model"}, "Model to open (GGUF, llama2.c .bin, Hugging Face folder).", "path");
   QCommandLineOption tokenizer("tokenizer", "Tokenizer for llama2.c checkpoints.", "path");
-  QCommandLineOption shot("screenshot", "Save a screenshot of the chat streaming a reply, then quit.", "png");
-  QCommandLineOption prompt("prompt", "Prompt sent automatically (with --screenshot).", "text", "Once upon a time");
-  QCommandLineOption after("shot-after", "Tokens to wait for before the screenshot.", "n", "60");
   QCommandLineOption tab("tab", "Tab to show first (Chat, KV Inspector, MRI).", "name");
   QCommandLineOption ctk("ctk", "KV cache type for keys (as quantiscope -ctk).", "type");
   QCommandLineOption ctv("ctv", "KV cache type for values (default: the -ctk type).", "type");
   QCommandLineOption tour("tour", "Drive every workspace on the real assets, save the docs screenshots into DIR, quit.", "dir");
-  QCommandLineOption volume("volume", "MRI volume for --tour (default: Colin27 from mricron-data).", "path", "/usr/share/mricron/templates/ch2better.nii.gz");
-  cli.addOptions({model, tokenizer, shot, prompt, after, tab, ctk, ctv, tour, volume});
+  QCommandLineOption volume("volume", "MRI volume to open (default: Colin27 from mricron-data when installed).", "path", "/usr/share/mricron/templates/ch2better.nii.gz");
+  cli.addOptions({model, tokenizer, tab, ctk, ctv, tour, volume});
   cli.addPositionalArgument("file", "A model (GGUF, llama2.c .bin, Hugging Face folder), an MRI volume or a saved conversation (.json).", "[file]");
   cli.process(app);
 
@@ -63,23 +57,6 @@ int main(int argc, char** argv) {
   if (cli.isSet(ctk)) chat->setCacheTypes(cli.value(ctk), cli.isSet(ctv) ? cli.value(ctv) : cli.value(ctk));
   for (int i = 0; cli.isSet(tab) && i < window.tabs()->count(); ++i)
     if (window.tabs()->tabText(i).compare(cli.value(tab), Qt::CaseInsensitive) == 0) window.tabs()->setCurrentIndex(i);
-  if (cli.isSet(shot)) {
-    const QString file = cli.value(shot), text = cli.value(prompt);
-    const int wait_tokens = cli.value(after).toInt();
-    QObject::connect(chat, &qs::workbench::ChatWorkspace::modelReady, chat, [chat, text] {
-      chat->setPrompt(text);
-      chat->send();
-    });
-    // Grab mid-stream, then let the reply finish and quit.
-    QObject::connect(chat, &qs::workbench::ChatWorkspace::tokenArrived, &window, [&window, file, wait_tokens](int n) {
-      if (n == wait_tokens) window.grab().save(file);
-    });
-    QObject::connect(chat, &qs::workbench::ChatWorkspace::generationFinished, &app, [&window, file] {
-      if (!QFileInfo::exists(file)) window.grab().save(file);
-      QTimer::singleShot(100, qApp, &QApplication::quit);
-    });
-    QTimer::singleShot(60000, &app, [] { QApplication::exit(3); });  // never hang a docs run
-  }
   // A file from the command line or the desktop entry goes to the workspace that reads it.
   QString volume_path = QFileInfo::exists(cli.value(volume)) ? cli.value(volume) : QString();
   QString conversation;
@@ -105,6 +82,6 @@ int main(int argc, char** argv) {
       if (!chat->loadConversation(conversation, &error)) QMessageBox::warning(chat, QObject::tr("Load"), error);
     }, Qt::SingleShotConnection);
   }
-  if (!volume_path.isEmpty() && !cli.isSet(shot)) window.mri()->openVolume(volume_path);
+  if (!volume_path.isEmpty()) window.mri()->openVolume(volume_path);
   return app.exec();
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "app/workbench/tensor_to_plain.h"
 #include "core/common/error.h"
 #include "core/mri/fft.h"
 #include "core/mri/io/volume_io.h"
@@ -18,13 +19,6 @@ namespace {
 
 // Coronal and sagittal slices are drawn with the head up (the slice axis runs bottom to top).
 bool flips_rows(int plane) { return plane != 0; }
-
-Grid to_grid(const at::Tensor& t2) {
-  const at::Tensor t = t2.to(at::kCPU, at::kFloat).contiguous();
-  Grid g(t.size(0), t.size(1));
-  std::copy(t.data_ptr<float>(), t.data_ptr<float>() + t.numel(), g.values.begin());
-  return g;
-}
 
 // (S, H, W) -> the plane's (slices, rows, cols), as plane_slice draws it.
 at::Tensor plane_tensor(const at::Tensor& vol, int plane) {
@@ -134,8 +128,8 @@ void MriWorker::makeMask(const MriMaskRequest& r) {
     const int64_t index = std::clamp<int64_t>(r.slice, 0, stack.size(0) - 1);
     const at::Tensor k = qs::mri::fft2c(stack[index]);
     MriMaskPicture p;
-    p.mask = to_grid(mask);
-    p.log_kspace = to_grid(at::log1p(at::abs(qs::mri::apply_mask(k, mask))));
+    p.mask = grid_from_tensor(mask);
+    p.log_kspace = grid_from_tensor(at::log1p(at::abs(qs::mri::apply_mask(k, mask))));
     p.sampled_fraction = qs::mri::sampled_fraction(mask);
     Q_EMIT maskReady(p);
   } catch (const std::exception& e) {
@@ -208,7 +202,7 @@ void MriWorker::run(const MriRunRequest& r) {
     const at::Tensor target = at::cat(targets, 0);
     for (int64_t i = 0; i < count; ++i) {
       out.slices.push_back(int(indices[size_t(i)]));
-      out.targets[int(indices[size_t(i)])] = to_grid(target[i]);
+      out.targets[int(indices[size_t(i)])] = grid_from_tensor(target[i]);
     }
     std::vector<at::Tensor> errors;
     for (const QString& method : r.methods) {
@@ -220,9 +214,8 @@ void MriWorker::run(const MriRunRequest& r) {
       m.method = method;
       m.seconds = seconds[method];
       m.psnr = vm.psnr, m.ssim = vm.ssim, m.nmse = vm.nmse;
-      out.data_range = vm.data_range;
       for (int64_t i = 0; i < count; ++i) {
-        m.images[int(indices[size_t(i)])] = to_grid(recon[i]);
+        m.images[int(indices[size_t(i)])] = grid_from_tensor(recon[i]);
         const auto& sm = vm.slices[size_t(i)];
         m.slice_metrics[int(indices[size_t(i)])] = {sm.psnr, sm.ssim, sm.nmse};
       }

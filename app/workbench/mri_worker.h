@@ -55,7 +55,6 @@ struct MriRunResult {
   std::vector<int> slices;
   std::map<int, Grid> targets;
   std::vector<MriMethodResult> methods;
-  double data_range = 0;
   double error_scale = 1;  // one colour scale for every error map: 99.5th percentile of all |recon - target|
 };
 
