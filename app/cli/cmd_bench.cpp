@@ -5,6 +5,7 @@
 #include <sstream>
 #include <sys/resource.h>
 
+#include "app/cli/bench_common.h"
 #include "app/cli/commands.h"
 #include "core/common/error.h"
 #include <ATen/Parallel.h>
@@ -17,34 +18,10 @@
 namespace qs::cli {
 namespace {
 
-std::vector<int64_t> parse_list(const std::string& s) {
-  std::vector<int64_t> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) out.push_back(std::stoll(item));
-  return out;
-}
-
 double host_peak_mib() {
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
   return double(ru.ru_maxrss) / 1024.0;
-}
-
-// Copy bandwidth of the device in bytes/s (read + write counted), best of 5 copies of `bytes`:
-// the baseline a memory-bound decode step is compared against in the same run.
-double copy_bandwidth(at::Device device, int64_t bytes) {
-  at::Tensor src = at::empty({bytes / 4}, at::TensorOptions().dtype(at::kFloat).device(device)).fill_(1.0f);
-  at::Tensor dst = at::empty_like(src);
-  double best = 0;
-  for (int i = 0; i < 6; ++i) {
-    compat::cuda_synchronize();
-    Stopwatch t;
-    dst.copy_(src);
-    compat::cuda_synchronize();
-    if (i > 0) best = std::max(best, 2.0 * double(bytes) / t.seconds());
-  }
-  return best;
 }
 
 }  // namespace
@@ -55,7 +32,7 @@ int cmd_bench(int argc, char** argv) {
   Transformer model(*m);
   const int64_t P = a.get_ll("--prompt-tokens", 128), G = a.get_ll("--gen-tokens", 128);
   const int reps = a.get_int("--reps", 3);
-  std::vector<int64_t> batches = parse_list(a.get("--batch", "1"));
+  std::vector<int64_t> batches = parse_positive_list("--batch", a.get("--batch", "1"));
   const bool cuda = model.device().is_cuda();
   std::string label = m->format == "random-init" ? " [random-init weights: speed only]" : "";
   std::cout << "model: " << m->path << label << "\n"

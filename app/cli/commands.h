@@ -32,6 +32,8 @@ int cmd_chat(int argc, char** argv);
 int cmd_ppl(int argc, char** argv);
 int cmd_kld(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
+int cmd_bench_decode(int argc, char** argv);
+int cmd_bench_kernels(int argc, char** argv);
 int cmd_calibrate(int argc, char** argv);
 int cmd_kv_report(int argc, char** argv);
 int cmd_kv_sweep(int argc, char** argv);

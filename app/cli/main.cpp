@@ -19,6 +19,9 @@ void usage() {
                "  ppl --model M --file TEXT --ctx N [--doc-sep S] [--save-logits F [--force]]\n"
                "  kld --model M --file TEXT --reference F\n"
                "  bench (--model M | --random-init llama2-7b|llama3-8b) [--batch 1,16] [--prompt-tokens N] [--gen-tokens N]\n"
+               "  bench-decode (--model M | --random-init SHAPE) --device cuda [--caches f16,kivi-2] [--batch 1,16] [--ctx 512,4096]\n"
+               "               [--gen-tokens N] [--fill prefill|random] [--max-batch CTX] [--reference-path]   decode speed and memory vs f16\n"
+               "  bench-kernels [--reps N]       fused KV kernels: time, bytes, GB/s and share of the copy rate (CUDA)\n"
                "  calibrate --model M --data TEXT [--tokens N] [--out F]   RotateKV channel-reorder file (default: named after the model hash)\n"
                "  kv-report (--model M | --random-init SHAPE) [--ctx N] [--batch B] [--csv]   bits and bytes of every cache type\n"
                "  kv-sweep --models M1,M2 --texts T1,T2 [--codecs C1,K/V,C@opt=v] [--calib-data F] [--csv F] [--md F]\n"
@@ -53,6 +56,8 @@ int main(int argc, char** argv) {
     if (cmd == "ppl") return qs::cli::cmd_ppl(argc, argv);
     if (cmd == "kld") return qs::cli::cmd_kld(argc, argv);
     if (cmd == "bench") return qs::cli::cmd_bench(argc, argv);
+    if (cmd == "bench-decode") return qs::cli::cmd_bench_decode(argc, argv);
+    if (cmd == "bench-kernels") return qs::cli::cmd_bench_kernels(argc, argv);
     if (cmd == "calibrate") return qs::cli::cmd_calibrate(argc, argv);
     if (cmd == "kv-report") return qs::cli::cmd_kv_report(argc, argv);
     if (cmd == "kv-sweep") return qs::cli::cmd_kv_sweep(argc, argv);

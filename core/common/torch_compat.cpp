@@ -1,11 +1,32 @@
 #include "core/common/torch_compat.h"
 
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
 #if defined(QS_WITH_CUDA)
+#include <ATen/cuda/CUDAEvent.h>
 #include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAFunctions.h>
+#include <c10/cuda/CUDAStream.h>
+#include <cuda_runtime_api.h>
 #endif
 
 namespace qs::compat {
+
+at::Tensor scaled_dot_product_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask, bool causal) {
+#if QS_TORCH_AT_LEAST(2, 5)
+  const bool gqa = q.size(1) != k.size(1);
+  if (gqa && mask.defined()) {  // the memory-efficient kernel (masks) takes no grouped heads: expand
+    const int64_t g = q.size(1) / k.size(1);
+    return at::scaled_dot_product_attention(q, k.repeat_interleave(g, 1), v.repeat_interleave(g, 1), mask, 0.0, false);
+  }
+  return at::scaled_dot_product_attention(q, k, v, mask.defined() ? std::optional<at::Tensor>(mask) : std::nullopt, 0.0, causal, std::nullopt, gqa);
+#else
+  (void)q, (void)k, (void)v, (void)mask, (void)causal;
+  return at::Tensor();
+#endif
+}
 
 #if defined(QS_WITH_CUDA)
 size_t cuda_peak_bytes() {
@@ -18,10 +39,40 @@ size_t cuda_peak_bytes() {
 }
 void cuda_reset_peak() { c10::cuda::CUDACachingAllocator::resetPeakStats(c10::cuda::current_device()); }
 void cuda_synchronize() { c10::cuda::device_synchronize(); }
+void cuda_memory_info(size_t& free_bytes, size_t& total_bytes) {
+  c10::cuda::CUDACachingAllocator::emptyCache();
+  if (cudaMemGetInfo(&free_bytes, &total_bytes) != cudaSuccess) free_bytes = total_bytes = 0;
+}
+double device_time_ms(const std::function<void()>& fn, int warmup, int reps) {
+  for (int i = 0; i < warmup; ++i) fn();
+  std::vector<double> ms;
+  for (int i = 0; i < reps; ++i) {
+    at::cuda::CUDAEvent start(cudaEventDefault), stop(cudaEventDefault);
+    start.record();
+    fn();
+    stop.record();
+    stop.synchronize();
+    ms.push_back(start.elapsed_time(stop));
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
 #else
 size_t cuda_peak_bytes() { return 0; }
 void cuda_reset_peak() {}
 void cuda_synchronize() {}
+void cuda_memory_info(size_t& free_bytes, size_t& total_bytes) { free_bytes = total_bytes = 0; }
+double device_time_ms(const std::function<void()>& fn, int warmup, int reps) {
+  for (int i = 0; i < warmup; ++i) fn();
+  std::vector<double> ms;
+  for (int i = 0; i < reps; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    fn();
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
 #endif
 
 }  // namespace qs::compat

@@ -8,11 +8,12 @@
 namespace qs {
 namespace {
 
-// Grows t along dim 1 to hold `needed` rows (doubling), keeping the first `used` rows.
-void grow(at::Tensor& t, std::vector<int64_t> row_shape, at::ScalarType dtype, const at::Tensor& like, int64_t used, int64_t needed) {
+// Grows t along dim 1 to hold `needed` rows (doubling, never past `limit`), keeping the first
+// `used` rows.
+void grow(at::Tensor& t, std::vector<int64_t> row_shape, at::ScalarType dtype, const at::Tensor& like, int64_t used, int64_t needed, int64_t limit) {
   const int64_t cap = t.defined() ? t.size(1) : 0;
   if (needed <= cap) return;
-  row_shape[1] = std::max<int64_t>(needed, std::max<int64_t>(16, 2 * cap));
+  row_shape[1] = std::max<int64_t>(needed, std::min<int64_t>(limit, std::max<int64_t>(16, 2 * cap)));
   at::Tensor n = at::zeros(row_shape, like.options().dtype(dtype));
   if (t.defined() && used > 0) n.narrow(1, 0, used).copy_(t.narrow(1, 0, used));
   t = n;
@@ -32,16 +33,16 @@ bool has_zero(const QuantSpec& spec) { return spec.scheme == QuantScheme::kAsymm
 
 }  // namespace
 
-PackedTokenStore::PackedTokenStore(const QuantSpec& spec, int64_t width) : spec_(spec), width_(width) {
+PackedTokenStore::PackedTokenStore(const QuantSpec& spec, int64_t width, int64_t max_tokens) : spec_(spec), width_(width), max_rows_(max_tokens) {
   spec_.validate();
   groups_of(width, spec_);
 }
 
 void PackedTokenStore::reserve(const at::Tensor& like, int64_t needed) {
   const int64_t B = like.size(0), G = width_ / spec_.group;
-  grow(codes_, {B, 0, packed_bytes(width_, spec_.bits)}, at::kByte, like, n_, needed);
-  grow(scale_, {B, 0, G}, scale_dtype(spec_), like, n_, needed);
-  if (has_zero(spec_)) grow(zero_, {B, 0, G}, zero_dtype(spec_), like, n_, needed);
+  grow(codes_, {B, 0, packed_bytes(width_, spec_.bits)}, at::kByte, like, n_, needed, max_rows_);
+  grow(scale_, {B, 0, G}, scale_dtype(spec_), like, n_, needed, max_rows_);
+  if (has_zero(spec_)) grow(zero_, {B, 0, G}, zero_dtype(spec_), like, n_, needed, max_rows_);
 }
 
 void PackedTokenStore::append(const at::Tensor& x) {
@@ -76,7 +77,8 @@ int64_t PackedTokenStore::meta_bytes() const {
   return scale_.size(0) * n_ * per_row;
 }
 
-ChannelChunkStore::ChannelChunkStore(const QuantSpec& spec, int64_t width, int64_t chunk) : spec_(spec), width_(width), chunk_(chunk) {
+ChannelChunkStore::ChannelChunkStore(const QuantSpec& spec, int64_t width, int64_t chunk, int64_t max_tokens)
+    : spec_(spec), width_(width), chunk_(chunk), max_rows_(std::max<int64_t>(1, max_tokens / std::max<int64_t>(1, chunk))) {
   spec_.validate();
   if (chunk <= 0) fail(ErrorKind::kInvalidArgument, "KV store: the residual length must be positive");
   groups_of(chunk, spec_);
@@ -86,9 +88,9 @@ void ChannelChunkStore::append_chunk(const at::Tensor& x) {
   if (x.dim() != 3 || x.size(1) != chunk_ || x.size(2) != width_)
     fail(ErrorKind::kInvalidArgument, "KV store: a chunk must be [batch, " + std::to_string(chunk_) + ", " + std::to_string(width_) + "]");
   const int64_t B = x.size(0), G = chunk_ / spec_.group;
-  grow(codes_, {B, 0, width_, packed_bytes(chunk_, spec_.bits)}, at::kByte, x, n_, n_ + 1);
-  grow(scale_, {B, 0, width_, G}, scale_dtype(spec_), x, n_, n_ + 1);
-  grow(zero_, {B, 0, width_, G}, zero_dtype(spec_), x, n_, n_ + 1);
+  grow(codes_, {B, 0, width_, packed_bytes(chunk_, spec_.bits)}, at::kByte, x, n_, n_ + 1, max_rows_);
+  grow(scale_, {B, 0, width_, G}, scale_dtype(spec_), x, n_, n_ + 1, max_rows_);
+  grow(zero_, {B, 0, width_, G}, zero_dtype(spec_), x, n_, n_ + 1, max_rows_);
   QuantizedGroups q = quantize_groups(x.transpose(1, 2), spec_);  // [B, width, chunk]: groups along tokens
   codes_.select(1, n_).copy_(pack_bits(q.codes, spec_.bits));
   scale_.select(1, n_).copy_(q.scale);

@@ -11,7 +11,8 @@ namespace qs {
 // One token at a time (groups along channels): q8_0/q4_0, RotateKV, AKVQ, KIVI's values.
 class PackedTokenStore {
  public:
-  PackedTokenStore(const QuantSpec& spec, int64_t width);
+  // max_tokens caps the capacity (buffers double up to it, no further).
+  PackedTokenStore(const QuantSpec& spec, int64_t width, int64_t max_tokens = INT64_MAX);
   void append(const at::Tensor& x);  // [B, T, width]
   at::Tensor read() const;           // [B, length, width] float32 (undefined when empty)
   // Dequantized rows [from, to) (float32 [B, to - from, width]).
@@ -20,18 +21,23 @@ class PackedTokenStore {
   int64_t length() const { return n_; }
   int64_t code_bytes() const;
   int64_t meta_bytes() const;
+  const QuantSpec& spec() const { return spec_; }
+  // The buffers as allocated (capacity rows; rows [0, length()) are valid), for fused kernels.
+  const at::Tensor& codes() const { return codes_; }
+  const at::Tensor& scale() const { return scale_; }
+  const at::Tensor& zero() const { return zero_; }
 
  private:
   void reserve(const at::Tensor& like, int64_t needed);
   QuantSpec spec_;
-  int64_t width_, n_ = 0;
+  int64_t width_, max_rows_, n_ = 0;
   at::Tensor codes_, scale_, zero_;  // [B, capacity, bytes], [B, capacity, groups] x2
 };
 
 // Chunks of `chunk` tokens quantized per channel with groups along tokens: KIVI's keys.
 class ChannelChunkStore {
  public:
-  ChannelChunkStore(const QuantSpec& spec, int64_t width, int64_t chunk);
+  ChannelChunkStore(const QuantSpec& spec, int64_t width, int64_t chunk, int64_t max_tokens = INT64_MAX);
   void append_chunk(const at::Tensor& x);  // [B, chunk, width]
   at::Tensor read() const;                 // [B, chunks*chunk, width] float32 (undefined when empty)
   void truncate_chunks(int64_t n_chunks);
@@ -42,7 +48,7 @@ class ChannelChunkStore {
 
  private:
   QuantSpec spec_;
-  int64_t width_, chunk_, n_ = 0;
+  int64_t width_, chunk_, max_rows_, n_ = 0;
   at::Tensor codes_, scale_, zero_;  // [B, capacity, width, bytes], [B, capacity, width, groups] x2
 };
 

@@ -1,7 +1,9 @@
 #include "core/kv/quantized_cache.h"
 
 #include "core/common/error.h"
+#include "core/common/log.h"
 #include "core/kv/channel_reorder.h"
+#include "core/kv/fused_decode.h"
 #include "core/kv/hadamard.h"
 #include "core/llm/model/rope.h"
 
@@ -26,8 +28,8 @@ QuantizedCache::QuantizedCache(const KvShape& shape, SideConfig k, SideConfig v,
   }
   for (int64_t l = 0; l < shape.n_layers; ++l) {
     Layer layer;
-    layer.k = std::make_unique<SideStore>(kcfg_.layers[size_t(l)], C, kcfg_.fp_dtype);
-    layer.v = std::make_unique<SideStore>(vcfg_.layers[size_t(l)], C, vcfg_.fp_dtype);
+    layer.k = std::make_unique<SideStore>(kcfg_.layers[size_t(l)], C, kcfg_.fp_dtype, shape.max_tokens);
+    layer.v = std::make_unique<SideStore>(vcfg_.layers[size_t(l)], C, vcfg_.fp_dtype, shape.max_tokens);
     layers_.push_back(std::move(layer));
   }
 }
@@ -105,6 +107,21 @@ at::Tensor QuantizedCache::attend(int layer, const AttentionInput& in, const Rop
   L.k->append(k_new, in.hidden, detect_sinks);
   L.v->append(v_new, in.hidden, detect_sinks);
 
+  if (T == 1) {
+    std::string why = !fused_ ? "fused kernels switched off" : "";
+    if (why.empty() && wants_dequantized(layer, taps)) why = "taps want the dequantized cache or the probabilities";
+    if (why.empty() && kcfg_.basis == KvBasis::kPreRopeGrouped) why = "pre-RoPE keys need a per-key inverse transform and RoPE on read";
+    if (why.empty()) why = fused_decode_unsupported(shape_, *L.k, *L.v, in.q);
+    if (why.empty()) {
+      ++paths_.fused;
+      at::Tensor out = at::empty_like(in.q, at::MemoryFormat::Contiguous);
+      fused_decode_attention(shape_, *L.k, *L.v, queries_for(layer, in.q), out);
+      return vcfg_.basis == KvBasis::kHeadHadamard ? fwht(out) : out;
+    }
+    ++paths_.reference;
+    if (in.q.is_cuda() && fused_ && paths_.reason != why) QS_WARN("KV cache " << k_name_ << "/" << v_name_ << ": no fused decode kernel (" << why << "); using the reference path");
+    paths_.reason = why;
+  }
   const at::ScalarType dt = in.q.scalar_type();
   at::Tensor k = keys_from_store(layer, L.k->read(dt), rope);
   at::Tensor v = to_heads(L.v->read(dt));
@@ -112,6 +129,10 @@ at::Tensor QuantizedCache::attend(int layer, const AttentionInput& in, const Rop
   if (taps && taps->wants(Tap::kVDequant, layer)) taps->on_tap(Tap::kVDequant, layer, vcfg_.basis == KvBasis::kHeadHadamard ? fwht(v) : v);
   at::Tensor out = reference_attention(layer, queries_for(layer, in.q), k.contiguous(), v.contiguous(), in.positions, taps);
   return vcfg_.basis == KvBasis::kHeadHadamard ? fwht(out) : out;
+}
+
+bool QuantizedCache::wants_dequantized(int layer, TapObserver* taps) const {
+  return taps && (taps->wants(Tap::kKDequant, layer) || taps->wants(Tap::kVDequant, layer) || taps->wants(Tap::kAttnProbs, layer));
 }
 
 void QuantizedCache::clear() {

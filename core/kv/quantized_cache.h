@@ -32,6 +32,16 @@ class QuantizedCache : public KvCache {
   int quantized_bits(KvRole role, int layer) const;
   const SideStore& key_store(int layer) const { return *layers_[size_t(layer)].k; }
   const SideStore& value_store(int layer) const { return *layers_[size_t(layer)].v; }
+  // Decode steps on CUDA read the packed codes with the fused kernel where one exists (default);
+  // off, every step dequantizes and runs reference_attention (benchmarks and tests compare both).
+  void use_fused_kernels(bool on) { fused_ = on; }
+  // Single-token attention calls served by each path so far, and why the reference path last
+  // served one ("" if it never did; logged once per reason).
+  struct DecodePaths {
+    int64_t fused = 0, reference = 0;
+    std::string reason;
+  };
+  const DecodePaths& decode_paths() const { return paths_; }
 
  private:
   struct Layer {
@@ -42,6 +52,7 @@ class QuantizedCache : public KvCache {
   at::Tensor queries_for(int layer, const at::Tensor& q) const;  // the query in the keys' attention basis
   at::Tensor post_rope_keys(int layer, const at::Tensor& attn_keys) const;  // back to plain post-RoPE keys (taps)
   at::Tensor head_perm_index(int layer, bool inverse) const;  // [Hkv, hd]
+  bool wants_dequantized(int layer, TapObserver* taps) const;  // taps that need the reference path
   at::Tensor to_tokens(const at::Tensor& x) const;            // [B, H, T, hd] -> [B, T, H*hd]
   at::Tensor to_heads(const at::Tensor& x) const;             // [B, S, Hkv*hd] -> [B, Hkv, S, hd]
 
@@ -50,6 +61,8 @@ class QuantizedCache : public KvCache {
   std::string k_name_, v_name_;
   std::vector<Layer> layers_;
   at::Tensor pre_perm_, pre_inverse_;  // [L, C] on the device (kPreRopeGrouped + reorder)
+  bool fused_ = true;
+  DecodePaths paths_;
 };
 
 // Builds a QuantizedCache from the side registry (both names must be registered sides).

@@ -7,12 +7,13 @@
 
 namespace qs {
 
-SideStore::SideStore(const TokenPolicy& policy, int64_t width, at::ScalarType fp_dtype) : policy_(policy), width_(width), fp_dtype_(fp_dtype) {
+SideStore::SideStore(const TokenPolicy& policy, int64_t width, at::ScalarType fp_dtype, int64_t max_tokens)
+    : policy_(policy), width_(width), fp_dtype_(fp_dtype) {
   if (policy_.full_precision) return;
   if (policy_.per_channel) {
-    chunks_ = std::make_unique<ChannelChunkStore>(policy_.quant, width, policy_.window);
+    chunks_ = std::make_unique<ChannelChunkStore>(policy_.quant, width, policy_.window, max_tokens);
   } else {
-    tokens_ = std::make_unique<PackedTokenStore>(policy_.quant, width);
+    tokens_ = std::make_unique<PackedTokenStore>(policy_.quant, width, max_tokens);
   }
 }
 
@@ -82,6 +83,18 @@ at::Tensor SideStore::read(at::ScalarType dtype) const {
     out.view({out.size(0) * len_, width_}).index_copy_(0, rows, vals);
   }
   return out;
+}
+
+SideTensors SideStore::tensors() const {
+  SideTensors t;
+  t.policy = &policy_;
+  t.tokens = tokens_.get();
+  t.has_chunks = chunks_ != nullptr;
+  t.quantized_length = quantized_length();
+  t.recent = recent_;
+  t.sink_pos = sink_pos_;
+  t.sink_vals = sink_vals_;
+  return t;
 }
 
 at::Tensor SideStore::full_precision_mask(int64_t batch, const at::TensorOptions& options) const {

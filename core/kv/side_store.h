@@ -12,9 +12,20 @@
 
 namespace qs {
 
+// What a fused kernel reads of a side (tensors as held; undefined where absent).
+struct SideTensors {
+  const TokenPolicy* policy = nullptr;
+  const PackedTokenStore* tokens = nullptr;  // token rows, or null
+  bool has_chunks = false;                   // KIVI channel chunks (no fused kernel yet)
+  int64_t quantized_length = 0;
+  at::Tensor recent;                         // [B, length - quantized_length, width] fp_dtype
+  at::Tensor sink_pos, sink_vals;            // [B, m] int64, [B, m, width]
+};
+
 class SideStore {
  public:
-  SideStore(const TokenPolicy& policy, int64_t width, at::ScalarType fp_dtype);
+  // max_tokens: the context limit, which caps the packed buffers' capacity.
+  SideStore(const TokenPolicy& policy, int64_t width, at::ScalarType fp_dtype, int64_t max_tokens = INT64_MAX);
   // x: [B, T, width] for positions [length(), length()+T). hidden [B, T, dim] finds sinks when
   // detect_sinks (the prompt, or any multi-token call).
   void append(const at::Tensor& x, const at::Tensor& hidden, bool detect_sinks);
@@ -26,6 +37,8 @@ class SideStore {
   int64_t quantized_length() const;  // tokens [0, quantized_length()) hold codes
   // bool [B, length]: tokens that read back exactly as stored in full precision (window and sinks).
   at::Tensor full_precision_mask(int64_t batch, const at::TensorOptions& options) const;
+  SideTensors tensors() const;
+  at::ScalarType fp_dtype() const { return fp_dtype_; }
 
  private:
   void flush();

@@ -36,6 +36,25 @@ std::unique_ptr<KvCache> Transformer::make_cache(const std::string& k_type, cons
   return create_kv_cache(s, k_type, v_type);
 }
 
+void Transformer::fill_cache_randomly(KvCache& cache, int64_t batch, int64_t tokens, int64_t chunk) const {
+  const ModelConfig& c = model_.config;
+  if (chunk <= 0) fail(ErrorKind::kInvalidArgument, "fill: the chunk must be positive");
+  const auto opt = at::TensorOptions().device(device()).dtype(dtype());
+  for (int64_t done = 0; done < tokens;) {
+    const int64_t T = std::min(chunk, tokens - done), start = cache.length();
+    at::Tensor positions = at::arange(start, start + T, at::TensorOptions().dtype(at::kLong).device(device()));
+    const RopeTable table = rope_.table(positions);
+    for (int64_t li = 0; li < c.n_layers; ++li) {
+      at::Tensor hidden = at::randn({batch, T, c.dim}, opt);
+      at::Tensor k = at::randn({batch, c.n_kv_heads, T, c.head_dim}, opt), v = at::randn_like(k);
+      at::Tensor q = at::randn({batch, c.n_heads, 1, c.head_dim}, opt);
+      AttentionInput in{q, k, v, positions, hidden, table};
+      cache.attend(int(li), in, rope_, nullptr);
+    }
+    done += T;
+  }
+}
+
 at::Tensor Transformer::forward(const at::Tensor& tokens_in, KvCache& cache, bool last_only, TapObserver* taps) const {
   const ModelConfig& c = model_.config;
   const ModelWeights& w = model_.weights;

@@ -21,6 +21,11 @@ class Transformer {
   // position only when last_only (saves the big output matmul during prefill).
   at::Tensor forward(const at::Tensor& tokens, KvCache& cache, bool last_only = false, TapObserver* taps = nullptr) const;
 
+  // Speed benchmarks only: appends `tokens` random keys, values and layer inputs per sequence to
+  // sequence of a cache built for `batch` to every layer through KvCache::attend, `chunk` tokens per call with one query, so a
+  // long context fills without the prefill's matrix products (the contents are meaningless).
+  void fill_cache_randomly(KvCache& cache, int64_t batch, int64_t tokens, int64_t chunk) const;
+
   // A cache of the given types sized for this model.
   std::unique_ptr<KvCache> make_cache(const std::string& k_type, const std::string& v_type, int64_t max_tokens, int64_t batch = 1,
                                       const KvOptions& options = KvOptions()) const;

@@ -1,0 +1,374 @@
+// Split-K decode attention over packed KV codes; see packed_attention.h for the layouts.
+//
+// One block of 128 threads takes one sequence b, one KV head, GB <= 4 of the query heads that
+// share it (GQA: the KV tile is read once for all of them) and one split of the tokens. A thread
+// owns 16 consecutive channels of the head (CG = hd/16 threads per token) and TL = 128/CG token
+// lanes walk a tile of 64 tokens: each thread loads its channels' codes of one token in one
+// 4/8/16-byte load, folds the group's (a, b) out of the 16-channel dot product, and the CG lanes
+// of a token finish the score with shuffles. Online softmax per tile, then the V pass reads the
+// same way and accumulates p*a*c and p*b in registers. The combine kernel merges the splits.
+#include <cuda_fp16.h>
+#include <cuda_bf16.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/kv/cuda/packed_attention.h"
+
+namespace qs::cuda {
+namespace {
+
+constexpr int kThreads = 128;
+constexpr int kChannels = 16;  // per thread
+
+// Tokens per tile: 64, or one per token lane when a head has fewer than 32 channels.
+__host__ __device__ constexpr int tile_for(int hd) { return kThreads / (hd / kChannels) > 64 ? kThreads / (hd / kChannels) : 64; }
+
+__device__ __forceinline__ float code_to_float(uint32_t c) { return __uint_as_float(0x4B000000u | c) - 8388608.f; }
+
+__device__ __forceinline__ float2 half2_bits_to_float2(uint32_t w) {
+  __half2 h = *reinterpret_cast<__half2*>(&w);
+  return __half22float2(h);
+}
+
+__device__ __forceinline__ float half_bits_to_float(uint16_t h) { return __half2float(__ushort_as_half(h)); }
+
+// The 16 codes of one thread's channels as words (bits/2 words of 32 bits).
+template <int BITS>
+struct CodeWords {
+  static constexpr int kWords = kChannels * BITS / 32;
+  uint32_t w[kWords];
+  __device__ __forceinline__ void load(const uint8_t* p) {
+    if constexpr (kWords == 1) {
+      w[0] = __ldg(reinterpret_cast<const uint32_t*>(p));
+    } else if constexpr (kWords == 2) {
+      uint2 v = __ldg(reinterpret_cast<const uint2*>(p));
+      w[0] = v.x, w[1] = v.y;
+    } else {
+      uint4 v = __ldg(reinterpret_cast<const uint4*>(p));
+      w[0] = v.x, w[1] = v.y, w[2] = v.z, w[3] = v.w;
+    }
+  }
+  __device__ __forceinline__ float code(int j) const {
+    constexpr uint32_t mask = (1u << BITS) - 1u;
+    return code_to_float((w[(j * BITS) / 32] >> ((j * BITS) % 32)) & mask);
+  }
+};
+
+// 16 full-precision channels (f16) as floats.
+__device__ __forceinline__ void load_fp_row(const uint16_t* p, float (&v)[kChannels]) {
+  const uint4* p4 = reinterpret_cast<const uint4*>(p);
+  uint4 a = __ldg(p4), b = __ldg(p4 + 1);
+  uint32_t w[8] = {a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w};
+#pragma unroll
+  for (int i = 0; i < 8; ++i) {
+    float2 f = half2_bits_to_float2(w[i]);
+    v[2 * i] = f.x, v[2 * i + 1] = f.y;
+  }
+}
+
+// (a, b) of the group holding a token row's channel `ch` (x = a*c + b).
+__device__ __forceinline__ void group_affine(const PackedSide& s, int64_t row, int ngroups, int ch, float& a, float& b) {
+  const int64_t gi = row * ngroups + ch / s.group;
+  a = half_bits_to_float(s.scale[gi]);
+  switch (s.format) {
+    case CodeFormat::kQ8_0: b = -128.f * a; break;
+    case CodeFormat::kQ4_0: b = -8.f * a; break;
+    case CodeFormat::kAsymIntZero: b = -a * half_bits_to_float(s.zero[gi]); break;
+    case CodeFormat::kAsymMin: b = half_bits_to_float(s.zero[gi]); break;
+  }
+}
+
+// Where token t of sequence b reads from when it is held in full precision (recent window or a
+// sink), else null: then it reads codes.
+__device__ __forceinline__ const uint16_t* fp_row(const PackedSide& s, int b, int64_t t, int slot, int width, int ch) {
+  if (t >= s.qlen) return s.recent + (int64_t(b) * s.rcap + (t - s.qlen)) * width + ch;
+  if (slot >= 0) return s.sink_vals + (int64_t(b) * s.n_sinks + slot) * width + ch;
+  return nullptr;
+}
+
+__device__ __forceinline__ float load_q(const void* q, DType dt, int64_t i) {
+  switch (dt) {
+    case DType::kF32: return static_cast<const float*>(q)[i];
+    case DType::kF16: return __half2float(static_cast<const __half*>(q)[i]);
+    case DType::kBF16: return __bfloat162float(static_cast<const __nv_bfloat16*>(q)[i]);
+  }
+  return 0.f;
+}
+
+// Marks the tile's tokens [t0, t0 + tile) that are sinks of side s (slot index, else -1).
+__device__ __forceinline__ void mark_sinks(const PackedSide& s, int b, int64_t t0, int tile, int* slot) {
+  for (int i = threadIdx.x; i < tile; i += kThreads) slot[i] = -1;
+  __syncthreads();
+  for (int i = threadIdx.x; i < s.n_sinks; i += kThreads) {
+    const int64_t pos = s.sink_pos[int64_t(b) * s.n_sinks + i];
+    if (pos >= t0 && pos < t0 + tile && pos < s.qlen) slot[pos - t0] = i;
+  }
+}
+
+template <int HD, int KBITS, int VBITS, int GB>
+__global__ void __launch_bounds__(kThreads) decode_split_kernel(const DecodeAttention p) {
+  constexpr int CG = HD / kChannels;   // threads per token
+  constexpr int TL = kThreads / CG;    // token lanes
+  constexpr int TILE = tile_for(HD);
+  constexpr int PER = TILE / TL;       // tokens per thread per tile
+  __shared__ float probs[GB][TILE];
+  __shared__ int k_slot[TILE], v_slot[TILE];
+  __shared__ float m_s[GB], l_s[GB], alpha_s[GB];
+  __shared__ float red[TL][GB][HD + 1];
+
+  const int tid = threadIdx.x, cg = tid % CG, tl = tid / CG;
+  const int G = p.n_heads / p.n_kv_heads, head_blocks = G / GB;
+  const int kvh = blockIdx.y / head_blocks, hq0 = kvh * G + (blockIdx.y % head_blocks) * GB;
+  const int b = blockIdx.z, split = blockIdx.x;
+  const int width = p.n_kv_heads * HD, ch = kvh * HD + cg * kChannels;
+  const int64_t S = p.length;
+  const int64_t tiles = (S + TILE - 1) / TILE, tiles_per = (tiles + p.n_splits - 1) / p.n_splits;
+  const int64_t s_begin = int64_t(split) * tiles_per * TILE, s_end = min(S, s_begin + tiles_per * TILE);
+
+  float qr[GB][kChannels], qsum[GB];
+#pragma unroll
+  for (int g = 0; g < GB; ++g) {
+    qsum[g] = 0.f;
+#pragma unroll
+    for (int j = 0; j < kChannels; ++j) {
+      qr[g][j] = load_q(p.q, p.q_dtype, (int64_t(b) * p.n_heads + hq0 + g) * HD + cg * kChannels + j);
+      qsum[g] += qr[g][j];
+    }
+  }
+  float acc[GB][kChannels], accb[GB];
+#pragma unroll
+  for (int g = 0; g < GB; ++g) {
+    accb[g] = 0.f;
+#pragma unroll
+    for (int j = 0; j < kChannels; ++j) acc[g][j] = 0.f;
+  }
+  if (tid < GB) m_s[tid] = -INFINITY, l_s[tid] = 0.f;
+  const int k_groups = width / p.k.group, v_groups = width / p.v.group;
+
+  for (int64_t t0 = s_begin; t0 < s_end; t0 += TILE) {
+    mark_sinks(p.k, b, t0, TILE, k_slot);
+    mark_sinks(p.v, b, t0, TILE, v_slot);
+    __syncthreads();
+    // K pass: scores of this thread's tokens for GB heads.
+#pragma unroll
+    for (int i = 0; i < PER; ++i) {
+      const int tloc = tl + i * TL;
+      const int64_t t = t0 + tloc;
+      float part[GB];
+#pragma unroll
+      for (int g = 0; g < GB; ++g) part[g] = 0.f;
+      if (t < s_end) {
+        const uint16_t* fp = KBITS == 16 ? fp_row(p.k, b, t, -1, width, ch) : fp_row(p.k, b, t, k_slot[tloc], width, ch);
+        if (fp) {
+          float v[kChannels];
+          load_fp_row(fp, v);
+#pragma unroll
+          for (int g = 0; g < GB; ++g)
+#pragma unroll
+            for (int j = 0; j < kChannels; ++j) part[g] += qr[g][j] * v[j];
+        } else if constexpr (KBITS != 16) {
+          const int64_t row = int64_t(b) * p.k.cap + t;
+          CodeWords<KBITS> cw;
+          cw.load(p.k.codes + row * (int64_t(width) * KBITS / 8) + int64_t(ch) * KBITS / 8);
+          float a, bb;
+          group_affine(p.k, row, k_groups, ch, a, bb);
+#pragma unroll
+          for (int g = 0; g < GB; ++g) {
+            float dot = 0.f;
+#pragma unroll
+            for (int j = 0; j < kChannels; ++j) dot += qr[g][j] * cw.code(j);
+            part[g] = a * dot + bb * qsum[g];
+          }
+        }
+      }
+#pragma unroll
+      for (int off = CG / 2; off > 0; off /= 2)
+#pragma unroll
+        for (int g = 0; g < GB; ++g) part[g] += __shfl_xor_sync(0xffffffffu, part[g], off);
+      if (cg == 0)
+#pragma unroll
+        for (int g = 0; g < GB; ++g) probs[g][tloc] = t < s_end ? part[g] * p.scale : -INFINITY;
+    }
+    __syncthreads();
+    // Online softmax: warp g updates head g's running max and sum.
+    const int warp = tid / 32, lane = tid % 32;
+    if (warp < GB) {
+      constexpr int E = TILE / 32;  // entries per lane
+      const int g = warp;
+      float sc[E], mx = -INFINITY;
+#pragma unroll
+      for (int e = 0; e < E; ++e) sc[e] = probs[g][lane + 32 * e], mx = fmaxf(mx, sc[e]);
+      for (int off = 16; off > 0; off /= 2) mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, off));
+      const float m_old = m_s[g], m_new = fmaxf(m_old, mx);
+      float sum = 0.f;
+#pragma unroll
+      for (int e = 0; e < E; ++e) {
+        const float pe = sc[e] == -INFINITY ? 0.f : __expf(sc[e] - m_new);
+        probs[g][lane + 32 * e] = pe, sum += pe;
+      }
+      for (int off = 16; off > 0; off /= 2) sum += __shfl_xor_sync(0xffffffffu, sum, off);
+      if (lane == 0) {
+        const float alpha = m_old == -INFINITY ? 0.f : __expf(m_old - m_new);
+        l_s[g] = l_s[g] * alpha + sum, m_s[g] = m_new, alpha_s[g] = alpha;
+      }
+    }
+    __syncthreads();
+    // V pass.
+#pragma unroll
+    for (int g = 0; g < GB; ++g) {
+      const float al = alpha_s[g];
+      accb[g] *= al;
+#pragma unroll
+      for (int j = 0; j < kChannels; ++j) acc[g][j] *= al;
+    }
+#pragma unroll
+    for (int i = 0; i < PER; ++i) {
+      const int tloc = tl + i * TL;
+      const int64_t t = t0 + tloc;
+      if (t >= s_end) continue;
+      float pr[GB];
+#pragma unroll
+      for (int g = 0; g < GB; ++g) pr[g] = probs[g][tloc];
+      const uint16_t* fp = VBITS == 16 ? fp_row(p.v, b, t, -1, width, ch) : fp_row(p.v, b, t, v_slot[tloc], width, ch);
+      if (fp) {
+        float v[kChannels];
+        load_fp_row(fp, v);
+#pragma unroll
+        for (int g = 0; g < GB; ++g)
+#pragma unroll
+          for (int j = 0; j < kChannels; ++j) acc[g][j] += pr[g] * v[j];
+      } else if constexpr (VBITS != 16) {
+        const int64_t row = int64_t(b) * p.v.cap + t;
+        CodeWords<VBITS> cw;
+        cw.load(p.v.codes + row * (int64_t(width) * VBITS / 8) + int64_t(ch) * VBITS / 8);
+        float a, bb;
+        group_affine(p.v, row, v_groups, ch, a, bb);
+#pragma unroll
+        for (int g = 0; g < GB; ++g) {
+          const float w = pr[g] * a;
+          accb[g] += pr[g] * bb;
+#pragma unroll
+          for (int j = 0; j < kChannels; ++j) acc[g][j] += w * cw.code(j);
+        }
+      }
+    }
+    __syncthreads();
+  }
+  // Merge the token lanes and write this split's partial result.
+#pragma unroll
+  for (int g = 0; g < GB; ++g)
+#pragma unroll
+    for (int j = 0; j < kChannels; ++j) red[tl][g][cg * kChannels + j] = acc[g][j] + accb[g];
+  __syncthreads();
+  for (int e = tid; e < GB * HD; e += kThreads) {
+    const int g = e / HD, c = e % HD;
+    float s = 0.f;
+#pragma unroll 4
+    for (int l = 0; l < TL; ++l) s += red[l][g][c];
+    const int64_t base = (int64_t(b) * p.n_heads + hq0 + g) * p.n_splits + split;
+    p.part_out[base * HD + c] = s;
+    if (c == 0) {
+      float* ml = p.part_out + int64_t(p.batch) * p.n_heads * p.n_splits * HD + base * 2;
+      ml[0] = m_s[g], ml[1] = l_s[g];
+    }
+  }
+}
+
+__global__ void combine_kernel(const DecodeAttention p) {
+  const int bh = blockIdx.x, c = threadIdx.x, HD = p.head_dim;
+  const float* ml = p.part_out + int64_t(p.batch) * p.n_heads * p.n_splits * HD + int64_t(bh) * p.n_splits * 2;
+  float M = -INFINITY;
+  for (int s = 0; s < p.n_splits; ++s) M = fmaxf(M, ml[2 * s]);
+  float num = 0.f, den = 0.f;
+  for (int s = 0; s < p.n_splits; ++s) {
+    const float m = ml[2 * s];
+    if (m == -INFINITY) continue;
+    const float w = __expf(m - M);
+    num += w * p.part_out[(int64_t(bh) * p.n_splits + s) * HD + c];
+    den += w * ml[2 * s + 1];
+  }
+  const float o = num / den;
+  const int64_t i = int64_t(bh) * HD + c;
+  switch (p.q_dtype) {
+    case DType::kF32: static_cast<float*>(p.out)[i] = o; break;
+    case DType::kF16: static_cast<__half*>(p.out)[i] = __float2half(o); break;
+    case DType::kBF16: static_cast<__nv_bfloat16*>(p.out)[i] = __float2bfloat16(o); break;
+  }
+}
+
+int heads_per_block(const DecodeAttention& p) {
+  const int G = p.n_heads / p.n_kv_heads;
+  return G % 4 == 0 ? 4 : G % 2 == 0 ? 2 : 1;
+}
+
+using Kernel = void (*)(const DecodeAttention);
+
+template <int HD, int KB, int VB>
+Kernel pick_gb(int gb) {
+  switch (gb) {
+    case 4: return decode_split_kernel<HD, KB, VB, 4>;
+    case 2: return decode_split_kernel<HD, KB, VB, 2>;
+    default: return decode_split_kernel<HD, KB, VB, 1>;
+  }
+}
+
+template <int HD>
+Kernel pick_bits(int kb, int vb, int gb) {
+  static_assert(HD % kChannels == 0 && tile_for(HD) % 32 == 0 && tile_for(HD) % (kThreads / (HD / kChannels)) == 0);
+  if (kb == 2 && vb == 2) return pick_gb<HD, 2, 2>(gb);
+  if (kb == 4 && vb == 4) return pick_gb<HD, 4, 4>(gb);
+  if (kb == 8 && vb == 8) return pick_gb<HD, 8, 8>(gb);
+  if (kb == 16 && vb == 16) return pick_gb<HD, 16, 16>(gb);
+  return nullptr;
+}
+
+Kernel pick(const DecodeAttention& p) {
+  const int gb = heads_per_block(p);
+  switch (p.head_dim) {
+    case 128: return pick_bits<128>(p.k.bits, p.v.bits, gb);
+    case 64: return pick_bits<64>(p.k.bits, p.v.bits, gb);
+    case 32: return pick_bits<32>(p.k.bits, p.v.bits, gb);
+    case 16: return pick_bits<16>(p.k.bits, p.v.bits, gb);
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+const char* fused_decode_unsupported(const DecodeAttention& p) {
+  if (p.head_dim != 16 && p.head_dim != 32 && p.head_dim != 64 && p.head_dim != 128) return "head_dim is not 16, 32, 64 or 128";
+  if (p.n_kv_heads <= 0 || p.n_heads % p.n_kv_heads != 0) return "query heads are not a multiple of KV heads";
+  if (p.k.per_channel || p.v.per_channel) return "per-channel key chunks (KIVI keys) have no fused kernel yet";
+  if (!pick(p)) return "this pair of code widths (K, V) has no fused kernel";
+  for (const PackedSide* s : {&p.k, &p.v}) {
+    if (s->bits == 16) continue;
+    if (s->group % kChannels != 0) return "groups are not a multiple of 16 channels";
+    if (!s->scale || ((s->format == CodeFormat::kAsymIntZero || s->format == CodeFormat::kAsymMin) && !s->zero)) return "metadata is not f16";
+  }
+  return "";
+}
+
+int64_t plan_splits(DecodeAttention& p, int sm_count) {
+  const int64_t tiles = (p.length + tile_for(p.head_dim) - 1) / tile_for(p.head_dim);
+  const int64_t blocks = int64_t(p.batch) * p.n_kv_heads * (p.n_heads / p.n_kv_heads / heads_per_block(p));
+  const int64_t want = (4 * int64_t(sm_count) + blocks - 1) / blocks;
+  p.n_splits = int32_t(std::max<int64_t>(1, std::min<int64_t>(tiles, want)));
+  return int64_t(p.batch) * p.n_heads * p.n_splits * (p.head_dim + 2);
+}
+
+const char* launch_decode_attention(const DecodeAttention& p, void* stream_ptr) {
+  Kernel k = pick(p);
+  if (!k) return "no fused kernel for this configuration";
+  cudaStream_t stream = static_cast<cudaStream_t>(stream_ptr);
+  const int G = p.n_heads / p.n_kv_heads;
+  dim3 grid(unsigned(p.n_splits), unsigned(p.n_kv_heads * (G / heads_per_block(p))), unsigned(p.batch));
+  k<<<grid, kThreads, 0, stream>>>(p);
+  if (cudaError_t e = cudaGetLastError(); e != cudaSuccess) return cudaGetErrorString(e);
+  combine_kernel<<<unsigned(p.batch * p.n_heads), unsigned(p.head_dim), 0, stream>>>(p);
+  if (cudaError_t e = cudaGetLastError(); e != cudaSuccess) return cudaGetErrorString(e);
+  return nullptr;
+}
+
+}  // namespace qs::cuda

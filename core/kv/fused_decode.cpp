@@ -1,0 +1,106 @@
+#include "core/kv/fused_decode.h"
+
+#include "core/common/error.h"
+#include "core/kv/cuda/packed_attention.h"
+
+#if defined(QS_WITH_CUDA)
+#include <ATen/cuda/CUDAContext.h>
+#endif
+
+namespace qs {
+namespace {
+
+cuda::DType kernel_dtype(at::ScalarType t) {
+  switch (t) {
+    case at::kFloat: return cuda::DType::kF32;
+    case at::kHalf: return cuda::DType::kF16;
+    case at::kBFloat16: return cuda::DType::kBF16;
+    default: fail(ErrorKind::kUnsupported, "fused decode: queries must be f32, f16 or bf16");
+  }
+}
+
+const uint16_t* half_bits(const at::Tensor& t) { return t.defined() && t.numel() ? static_cast<const uint16_t*>(t.data_ptr()) : nullptr; }
+
+// Fills `s` from a store; returns why the kernel cannot read it, or "".
+std::string describe_side(const SideStore& store, int64_t width, cuda::PackedSide& s) {
+  const SideTensors t = store.tensors();
+  if (store.fp_dtype() != at::kHalf) return "full-precision rows are not f16";
+  if (t.has_chunks) {
+    s.per_channel = true;
+    return "per-channel key chunks (KIVI keys) have no fused kernel yet";
+  }
+  s.qlen = t.quantized_length;
+  if (t.recent.defined() && t.recent.size(1) > 0) {
+    if (t.recent.stride(2) != 1 || t.recent.stride(1) != width) return "the recent window is not row-contiguous";
+    s.recent = half_bits(t.recent);
+    s.rcap = t.recent.stride(0) / width;
+  }
+  if (t.sink_pos.defined() && t.sink_pos.numel()) {
+    if (!t.sink_pos.is_contiguous() || !t.sink_vals.is_contiguous()) return "the sink store is not contiguous";
+    s.sink_pos = t.sink_pos.data_ptr<int64_t>();
+    s.sink_vals = half_bits(t.sink_vals);
+    s.n_sinks = int32_t(t.sink_pos.size(1));
+  }
+  if (t.policy->full_precision || !t.tokens) return (s.bits = 16, "");
+  const QuantSpec& q = t.tokens->spec();
+  s.bits = q.bits;
+  s.group = int32_t(q.group);
+  switch (q.scheme) {
+    case QuantScheme::kLlamaQ8_0: s.format = cuda::CodeFormat::kQ8_0; break;
+    case QuantScheme::kLlamaQ4_0: s.format = cuda::CodeFormat::kQ4_0; break;
+    case QuantScheme::kAsymmetric: s.format = q.zero == ZeroKind::kMin ? cuda::CodeFormat::kAsymMin : cuda::CodeFormat::kAsymIntZero; break;
+  }
+  if (q.scheme == QuantScheme::kAsymmetric && q.meta != MetaFormat::kF16) return "fp8 metadata has no fused kernel";
+  if (t.tokens->length()) {
+    s.codes = t.tokens->codes().data_ptr<uint8_t>();
+    s.cap = t.tokens->codes().size(1);
+    s.scale = half_bits(t.tokens->scale());
+    s.zero = half_bits(t.tokens->zero());
+  }
+  return "";
+}
+
+std::string describe(const KvShape& shape, const SideStore& k, const SideStore& v, const at::Tensor& q, cuda::DecodeAttention& p) {
+#if !defined(QS_WITH_CUDA)
+  return "this build has no CUDA kernels";
+#endif
+  if (!q.is_cuda()) return "the query is not on a CUDA device";
+  if (q.dim() != 4 || q.size(2) != 1) return "not a single-token decode step";
+  if (k.length() != v.length() || k.length() == 0) return "keys and values hold different token counts";
+  const int64_t width = shape.n_kv_heads * shape.head_dim;
+  p.batch = int32_t(q.size(0)), p.n_heads = int32_t(shape.n_heads), p.n_kv_heads = int32_t(shape.n_kv_heads), p.head_dim = int32_t(shape.head_dim);
+  p.length = k.length();
+  p.scale = float(1.0 / std::sqrt(double(shape.head_dim)));
+  p.q_dtype = kernel_dtype(q.scalar_type());
+  for (auto [store, side] : {std::pair{&k, &p.k}, std::pair{&v, &p.v}})
+    if (std::string why = describe_side(*store, width, *side); !why.empty()) return why;
+  return cuda::fused_decode_unsupported(p);
+}
+
+}  // namespace
+
+std::string fused_decode_unsupported(const KvShape& shape, const SideStore& k, const SideStore& v, const at::Tensor& q) {
+  cuda::DecodeAttention p;
+  return describe(shape, k, v, q, p);
+}
+
+void fused_decode_attention(const KvShape& shape, const SideStore& k, const SideStore& v, const at::Tensor& q_in, at::Tensor& out) {
+  cuda::DecodeAttention p;
+  if (std::string why = describe(shape, k, v, q_in, p); !why.empty()) fail(ErrorKind::kUnsupported, "fused decode attention: " + why);
+#if defined(QS_WITH_CUDA)
+  at::Tensor q = q_in.contiguous();
+  if (!out.defined() || out.sizes() != q.sizes() || out.scalar_type() != q.scalar_type() || !out.is_contiguous())
+    fail(ErrorKind::kInternal, "fused decode attention: the output must be a contiguous tensor of the query's shape and dtype");
+  const int sms = at::cuda::getCurrentDeviceProperties()->multiProcessorCount;
+  at::Tensor work = at::empty({cuda::plan_splits(p, sms)}, q.options().dtype(at::kFloat));
+  p.q = q.data_ptr();
+  p.out = out.data_ptr();
+  p.part_out = work.data_ptr<float>();
+  if (const char* err = cuda::launch_decode_attention(p, at::cuda::getCurrentCUDAStream().stream()))
+    fail(ErrorKind::kInternal, std::string("fused decode attention: ") + err);
+#else
+  (void)out;
+#endif
+}
+
+}  // namespace qs
