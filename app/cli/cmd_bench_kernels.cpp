@@ -11,7 +11,7 @@
 #include "core/common/device.h"
 #include "core/common/error.h"
 #include "core/common/torch_compat.h"
-#include "core/kv/fused_decode.h"
+#include "core/kv/fused_kernels.h"
 #include "core/kv/side_store.h"
 
 namespace qs::cli {

@@ -62,12 +62,13 @@ at::Tensor reference_attention(int layer, const at::Tensor& q, const at::Tensor&
                                const at::Tensor& positions, TapObserver* taps) {
   const int64_t B = q.size(0), Hq = q.size(1), T = q.size(2), hd = q.size(3);
   const int64_t Hkv = k.size(1), S = k.size(2), G = Hq / Hkv;
-  // Memory-lean path where LibTorch has fused attention: no [T, S] score matrix (prefill of long
-  // prompts). The taps' probabilities need the explicit path below.
-  if (compat::kHasSdpa && q.is_cuda() && !(taps && taps->wants(Tap::kAttnProbs, layer))) {
+  // Prefill where LibTorch has fused attention: no [T, S] score matrix. Not for one query token
+  // (its scores are [S] per head): LibTorch's choice there (cuDNN on this GPU) builds a plan per new
+  // length, about 2 ms per layer and step. The taps' probabilities need the explicit path below.
+  if (compat::kHasSdpa && q.is_cuda() && T > 1 && !(taps && taps->wants(Tap::kAttnProbs, layer))) {
     at::Tensor mask;
-    const bool from_start = T > 1 && S == T;  // the prompt of an empty cache: the plain causal mask
-    if (T > 1 && !from_start) mask = at::arange(S, positions.options()).unsqueeze(0) <= positions.unsqueeze(1);
+    const bool from_start = S == T;  // the prompt of an empty cache: the plain causal mask
+    if (!from_start) mask = at::arange(S, positions.options()).unsqueeze(0) <= positions.unsqueeze(1);
     return compat::scaled_dot_product_attention(q, k, v, mask, from_start);
   }
   // Group the query heads that share a KV head: [B, Hkv, G*T, hd].

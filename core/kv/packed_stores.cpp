@@ -1,9 +1,13 @@
 #include "core/kv/packed_stores.h"
 
 #include <algorithm>
+#include <mutex>
+#include <set>
 
 #include "core/common/error.h"
+#include "core/common/log.h"
 #include "core/kv/bit_pack.h"
+#include "core/kv/fused_kernels.h"
 
 namespace qs {
 namespace {
@@ -17,6 +21,13 @@ void grow(at::Tensor& t, std::vector<int64_t> row_shape, at::ScalarType dtype, c
   at::Tensor n = at::zeros(row_shape, like.options().dtype(dtype));
   if (t.defined() && used > 0) n.narrow(1, 0, used).copy_(t.narrow(1, 0, used));
   t = n;
+}
+
+void log_once(const std::string& message) {
+  static std::mutex mutex;
+  static std::set<std::string> said;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (said.insert(message).second) QS_WARN(message);
 }
 
 int64_t groups_of(int64_t n, const QuantSpec& spec) {
@@ -50,6 +61,15 @@ void PackedTokenStore::append(const at::Tensor& x) {
   const int64_t T = x.size(1);
   if (T == 0) return;
   reserve(x, n_ + T);
+  if (x.is_cuda()) {  // one kernel instead of the tensor ops below, where it covers the spec
+    const std::string why = fused_quantize_unsupported(spec_, x);
+    if (why.empty()) {
+      fused_quantize_rows(spec_, x, codes_, scale_, zero_, n_);
+      n_ += T;
+      return;
+    }
+    log_once("KV store (" + spec_.describe() + "): no quantize kernel (" + why + "); using tensor ops");
+  }
   QuantizedGroups q = quantize_groups(x, spec_);
   codes_.narrow(1, n_, T).copy_(pack_bits(q.codes, spec_.bits));
   scale_.narrow(1, n_, T).copy_(q.scale);

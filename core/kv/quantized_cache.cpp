@@ -3,7 +3,7 @@
 #include "core/common/error.h"
 #include "core/common/log.h"
 #include "core/kv/channel_reorder.h"
-#include "core/kv/fused_decode.h"
+#include "core/kv/fused_kernels.h"
 #include "core/kv/hadamard.h"
 #include "core/llm/model/rope.h"
 

@@ -22,8 +22,6 @@ namespace {
 constexpr int kThreads = 128;
 constexpr int kChannels = 16;  // per thread
 
-// Tokens per tile: 64, or one per token lane when a head has fewer than 32 channels.
-__host__ __device__ constexpr int tile_for(int hd) { return kThreads / (hd / kChannels) > 64 ? kThreads / (hd / kChannels) : 64; }
 
 __device__ __forceinline__ float code_to_float(uint32_t c) { return __uint_as_float(0x4B000000u | c) - 8388608.f; }
 
@@ -68,18 +66,6 @@ __device__ __forceinline__ void load_fp_row(const uint16_t* p, float (&v)[kChann
   }
 }
 
-// (a, b) of the group holding a token row's channel `ch` (x = a*c + b).
-__device__ __forceinline__ void group_affine(const PackedSide& s, int64_t row, int ngroups, int ch, float& a, float& b) {
-  const int64_t gi = row * ngroups + ch / s.group;
-  a = half_bits_to_float(s.scale[gi]);
-  switch (s.format) {
-    case CodeFormat::kQ8_0: b = -128.f * a; break;
-    case CodeFormat::kQ4_0: b = -8.f * a; break;
-    case CodeFormat::kAsymIntZero: b = -a * half_bits_to_float(s.zero[gi]); break;
-    case CodeFormat::kAsymMin: b = half_bits_to_float(s.zero[gi]); break;
-  }
-}
-
 // Where token t of sequence b reads from when it is held in full precision (recent window or a
 // sink), else null: then it reads codes.
 __device__ __forceinline__ const uint16_t* fp_row(const PackedSide& s, int b, int64_t t, int slot, int width, int ch) {
@@ -107,12 +93,49 @@ __device__ __forceinline__ void mark_sinks(const PackedSide& s, int b, int64_t t
   }
 }
 
+// Tokens per tile: enough per thread that each tile's loads overlap (fewer query heads per block
+// leave registers for more tokens), and at least one per token lane.
+__host__ __device__ constexpr int tile_for(int hd, int gb) {
+  return kThreads / (hd / kChannels) > 256 / gb ? kThreads / (hd / kChannels) : 256 / gb;
+}
+
+// Tokens whose loads one thread issues together: about 64 bytes of codes per side.
+__host__ __device__ constexpr int load_batch(int bits, int per) { return 64 / (2 * bits) < per ? 64 / (2 * bits) : per; }
+
+// One side's view of a token for this thread: its 16 channels as codes with (a, b), or null codes
+// when the token is read in full precision (recent window, sink) or lies past the split.
+template <int BITS>
+struct TokenLoad {
+  CodeWords<BITS> cw;
+  uint16_t scale, zero;
+};
+
+template <int BITS>
+__device__ __forceinline__ void load_token(const PackedSide& s, int64_t row, int64_t code_offset, int ngroups, int ch, TokenLoad<BITS>& l) {
+  l.cw.load(s.codes + row * code_offset + int64_t(ch) * BITS / 8);
+  const int64_t gi = row * ngroups + ch / s.group;
+  l.scale = __ldg(s.scale + gi);
+  l.zero = s.zero ? __ldg(s.zero + gi) : uint16_t(0);
+}
+
+__device__ __forceinline__ void affine(const PackedSide& s, uint16_t scale, uint16_t zero, float& a, float& b) {
+  a = half_bits_to_float(scale);
+  switch (s.format) {
+    case CodeFormat::kQ8_0: b = -128.f * a; break;
+    case CodeFormat::kQ4_0: b = -8.f * a; break;
+    case CodeFormat::kAsymIntZero: b = -a * half_bits_to_float(zero); break;
+    case CodeFormat::kAsymMin: b = half_bits_to_float(zero); break;
+  }
+}
+
 template <int HD, int KBITS, int VBITS, int GB>
 __global__ void __launch_bounds__(kThreads) decode_split_kernel(const DecodeAttention p) {
   constexpr int CG = HD / kChannels;   // threads per token
   constexpr int TL = kThreads / CG;    // token lanes
-  constexpr int TILE = tile_for(HD);
+  constexpr int TILE = tile_for(HD, GB);
   constexpr int PER = TILE / TL;       // tokens per thread per tile
+  constexpr int KB = KBITS == 16 ? PER : load_batch(KBITS, PER), VB = VBITS == 16 ? PER : load_batch(VBITS, PER);
+  static_assert(PER % KB == 0 && PER % VB == 0 && TILE % 32 == 0, "tile shape");
   __shared__ float probs[GB][TILE];
   __shared__ int k_slot[TILE], v_slot[TILE];
   __shared__ float m_s[GB], l_s[GB], alpha_s[GB];
@@ -126,6 +149,7 @@ __global__ void __launch_bounds__(kThreads) decode_split_kernel(const DecodeAtte
   const int64_t S = p.length;
   const int64_t tiles = (S + TILE - 1) / TILE, tiles_per = (tiles + p.n_splits - 1) / p.n_splits;
   const int64_t s_begin = int64_t(split) * tiles_per * TILE, s_end = min(S, s_begin + tiles_per * TILE);
+  const int64_t k_row_bytes = int64_t(width) * KBITS / 8, v_row_bytes = int64_t(width) * VBITS / 8;
 
   float qr[GB][kChannels], qsum[GB];
 #pragma unroll
@@ -151,45 +175,55 @@ __global__ void __launch_bounds__(kThreads) decode_split_kernel(const DecodeAtte
     mark_sinks(p.k, b, t0, TILE, k_slot);
     mark_sinks(p.v, b, t0, TILE, v_slot);
     __syncthreads();
-    // K pass: scores of this thread's tokens for GB heads.
+    // K pass, KB tokens' loads in flight at a time.
 #pragma unroll
-    for (int i = 0; i < PER; ++i) {
-      const int tloc = tl + i * TL;
-      const int64_t t = t0 + tloc;
-      float part[GB];
+    for (int i0 = 0; i0 < PER; i0 += KB) {
+      TokenLoad<KBITS == 16 ? 8 : KBITS> kl[KB];
+      bool packed[KB];
 #pragma unroll
-      for (int g = 0; g < GB; ++g) part[g] = 0.f;
-      if (t < s_end) {
-        const uint16_t* fp = KBITS == 16 ? fp_row(p.k, b, t, -1, width, ch) : fp_row(p.k, b, t, k_slot[tloc], width, ch);
-        if (fp) {
+      for (int u = 0; u < KB; ++u) {
+        const int tloc = tl + (i0 + u) * TL;
+        const int64_t t = t0 + tloc;
+        packed[u] = KBITS != 16 && t < s_end && t < p.k.qlen && k_slot[tloc] < 0;
+        if constexpr (KBITS != 16)
+          if (packed[u]) load_token<KBITS>(p.k, int64_t(b) * p.k.cap + t, k_row_bytes, k_groups, ch, kl[u]);
+      }
+#pragma unroll
+      for (int u = 0; u < KB; ++u) {
+        const int tloc = tl + (i0 + u) * TL;
+        const int64_t t = t0 + tloc;
+        float part[GB];
+#pragma unroll
+        for (int g = 0; g < GB; ++g) part[g] = 0.f;
+        if constexpr (KBITS != 16) {
+          if (packed[u]) {
+            float a, bb;
+            affine(p.k, kl[u].scale, kl[u].zero, a, bb);
+#pragma unroll
+            for (int g = 0; g < GB; ++g) {
+              float dot = 0.f;
+#pragma unroll
+              for (int j = 0; j < kChannels; ++j) dot += qr[g][j] * kl[u].cw.code(j);
+              part[g] = a * dot + bb * qsum[g];
+            }
+          }
+        }
+        if (!packed[u] && t < s_end) {
           float v[kChannels];
-          load_fp_row(fp, v);
+          load_fp_row(fp_row(p.k, b, t, k_slot[tloc], width, ch), v);
 #pragma unroll
           for (int g = 0; g < GB; ++g)
 #pragma unroll
             for (int j = 0; j < kChannels; ++j) part[g] += qr[g][j] * v[j];
-        } else if constexpr (KBITS != 16) {
-          const int64_t row = int64_t(b) * p.k.cap + t;
-          CodeWords<KBITS> cw;
-          cw.load(p.k.codes + row * (int64_t(width) * KBITS / 8) + int64_t(ch) * KBITS / 8);
-          float a, bb;
-          group_affine(p.k, row, k_groups, ch, a, bb);
-#pragma unroll
-          for (int g = 0; g < GB; ++g) {
-            float dot = 0.f;
-#pragma unroll
-            for (int j = 0; j < kChannels; ++j) dot += qr[g][j] * cw.code(j);
-            part[g] = a * dot + bb * qsum[g];
-          }
         }
+#pragma unroll
+        for (int off = CG / 2; off > 0; off /= 2)
+#pragma unroll
+          for (int g = 0; g < GB; ++g) part[g] += __shfl_xor_sync(0xffffffffu, part[g], off);
+        if (cg == 0)
+#pragma unroll
+          for (int g = 0; g < GB; ++g) probs[g][tloc] = t < s_end ? part[g] * p.scale : -INFINITY;
       }
-#pragma unroll
-      for (int off = CG / 2; off > 0; off /= 2)
-#pragma unroll
-        for (int g = 0; g < GB; ++g) part[g] += __shfl_xor_sync(0xffffffffu, part[g], off);
-      if (cg == 0)
-#pragma unroll
-        for (int g = 0; g < GB; ++g) probs[g][tloc] = t < s_end ? part[g] * p.scale : -INFINITY;
     }
     __syncthreads();
     // Online softmax: warp g updates head g's running max and sum.
@@ -224,34 +258,45 @@ __global__ void __launch_bounds__(kThreads) decode_split_kernel(const DecodeAtte
       for (int j = 0; j < kChannels; ++j) acc[g][j] *= al;
     }
 #pragma unroll
-    for (int i = 0; i < PER; ++i) {
-      const int tloc = tl + i * TL;
-      const int64_t t = t0 + tloc;
-      if (t >= s_end) continue;
-      float pr[GB];
+    for (int i0 = 0; i0 < PER; i0 += VB) {
+      TokenLoad<VBITS == 16 ? 8 : VBITS> vl[VB];
+      bool packed[VB];
 #pragma unroll
-      for (int g = 0; g < GB; ++g) pr[g] = probs[g][tloc];
-      const uint16_t* fp = VBITS == 16 ? fp_row(p.v, b, t, -1, width, ch) : fp_row(p.v, b, t, v_slot[tloc], width, ch);
-      if (fp) {
+      for (int u = 0; u < VB; ++u) {
+        const int tloc = tl + (i0 + u) * TL;
+        const int64_t t = t0 + tloc;
+        packed[u] = VBITS != 16 && t < s_end && t < p.v.qlen && v_slot[tloc] < 0;
+        if constexpr (VBITS != 16)
+          if (packed[u]) load_token<VBITS>(p.v, int64_t(b) * p.v.cap + t, v_row_bytes, v_groups, ch, vl[u]);
+      }
+#pragma unroll
+      for (int u = 0; u < VB; ++u) {
+        const int tloc = tl + (i0 + u) * TL;
+        const int64_t t = t0 + tloc;
+        if (t >= s_end) continue;
+        float pr[GB];
+#pragma unroll
+        for (int g = 0; g < GB; ++g) pr[g] = probs[g][tloc];
+        if constexpr (VBITS != 16) {
+          if (packed[u]) {
+            float a, bb;
+            affine(p.v, vl[u].scale, vl[u].zero, a, bb);
+#pragma unroll
+            for (int g = 0; g < GB; ++g) {
+              const float w = pr[g] * a;
+              accb[g] += pr[g] * bb;
+#pragma unroll
+              for (int j = 0; j < kChannels; ++j) acc[g][j] += w * vl[u].cw.code(j);
+            }
+            continue;
+          }
+        }
         float v[kChannels];
-        load_fp_row(fp, v);
+        load_fp_row(fp_row(p.v, b, t, v_slot[tloc], width, ch), v);
 #pragma unroll
         for (int g = 0; g < GB; ++g)
 #pragma unroll
           for (int j = 0; j < kChannels; ++j) acc[g][j] += pr[g] * v[j];
-      } else if constexpr (VBITS != 16) {
-        const int64_t row = int64_t(b) * p.v.cap + t;
-        CodeWords<VBITS> cw;
-        cw.load(p.v.codes + row * (int64_t(width) * VBITS / 8) + int64_t(ch) * VBITS / 8);
-        float a, bb;
-        group_affine(p.v, row, v_groups, ch, a, bb);
-#pragma unroll
-        for (int g = 0; g < GB; ++g) {
-          const float w = pr[g] * a;
-          accb[g] += pr[g] * bb;
-#pragma unroll
-          for (int j = 0; j < kChannels; ++j) acc[g][j] += w * cw.code(j);
-        }
       }
     }
     __syncthreads();
@@ -316,7 +361,7 @@ Kernel pick_gb(int gb) {
 
 template <int HD>
 Kernel pick_bits(int kb, int vb, int gb) {
-  static_assert(HD % kChannels == 0 && tile_for(HD) % 32 == 0 && tile_for(HD) % (kThreads / (HD / kChannels)) == 0);
+  static_assert(HD % kChannels == 0);
   if (kb == 2 && vb == 2) return pick_gb<HD, 2, 2>(gb);
   if (kb == 4 && vb == 4) return pick_gb<HD, 4, 4>(gb);
   if (kb == 8 && vb == 8) return pick_gb<HD, 8, 8>(gb);
@@ -345,13 +390,14 @@ const char* fused_decode_unsupported(const DecodeAttention& p) {
   for (const PackedSide* s : {&p.k, &p.v}) {
     if (s->bits == 16) continue;
     if (s->group % kChannels != 0) return "groups are not a multiple of 16 channels";
-    if (!s->scale || ((s->format == CodeFormat::kAsymIntZero || s->format == CodeFormat::kAsymMin) && !s->zero)) return "metadata is not f16";
+    if (s->qlen > 0 && (!s->scale || ((s->format == CodeFormat::kAsymIntZero || s->format == CodeFormat::kAsymMin) && !s->zero))) return "metadata is not f16";
   }
   return "";
 }
 
 int64_t plan_splits(DecodeAttention& p, int sm_count) {
-  const int64_t tiles = (p.length + tile_for(p.head_dim) - 1) / tile_for(p.head_dim);
+  const int tile = tile_for(p.head_dim, heads_per_block(p));
+  const int64_t tiles = (p.length + tile - 1) / tile;
   const int64_t blocks = int64_t(p.batch) * p.n_kv_heads * (p.n_heads / p.n_kv_heads / heads_per_block(p));
   const int64_t want = (4 * int64_t(sm_count) + blocks - 1) / blocks;
   p.n_splits = int32_t(std::max<int64_t>(1, std::min<int64_t>(tiles, want)));

@@ -1,7 +1,8 @@
-#include "core/kv/fused_decode.h"
+#include "core/kv/fused_kernels.h"
 
 #include "core/common/error.h"
 #include "core/kv/cuda/packed_attention.h"
+#include "core/kv/cuda/quantize_rows.h"
 
 #if defined(QS_WITH_CUDA)
 #include <ATen/cuda/CUDAContext.h>
@@ -9,6 +10,15 @@
 
 namespace qs {
 namespace {
+
+cuda::CodeFormat code_format(const QuantSpec& q) {
+  switch (q.scheme) {
+    case QuantScheme::kLlamaQ8_0: return cuda::CodeFormat::kQ8_0;
+    case QuantScheme::kLlamaQ4_0: return cuda::CodeFormat::kQ4_0;
+    case QuantScheme::kAsymmetric: break;
+  }
+  return q.zero == ZeroKind::kMin ? cuda::CodeFormat::kAsymMin : cuda::CodeFormat::kAsymIntZero;
+}
 
 cuda::DType kernel_dtype(at::ScalarType t) {
   switch (t) {
@@ -45,11 +55,7 @@ std::string describe_side(const SideStore& store, int64_t width, cuda::PackedSid
   const QuantSpec& q = t.tokens->spec();
   s.bits = q.bits;
   s.group = int32_t(q.group);
-  switch (q.scheme) {
-    case QuantScheme::kLlamaQ8_0: s.format = cuda::CodeFormat::kQ8_0; break;
-    case QuantScheme::kLlamaQ4_0: s.format = cuda::CodeFormat::kQ4_0; break;
-    case QuantScheme::kAsymmetric: s.format = q.zero == ZeroKind::kMin ? cuda::CodeFormat::kAsymMin : cuda::CodeFormat::kAsymIntZero; break;
-  }
+  s.format = code_format(q);
   if (q.scheme == QuantScheme::kAsymmetric && q.meta != MetaFormat::kF16) return "fp8 metadata has no fused kernel";
   if (t.tokens->length()) {
     s.codes = t.tokens->codes().data_ptr<uint8_t>();
@@ -100,6 +106,52 @@ void fused_decode_attention(const KvShape& shape, const SideStore& k, const Side
     fail(ErrorKind::kInternal, std::string("fused decode attention: ") + err);
 #else
   (void)out;
+#endif
+}
+
+}  // namespace qs
+
+namespace qs {
+namespace {
+
+// Fills p from the spec and x; returns why the kernel cannot run, or "".
+std::string describe_rows(const QuantSpec& spec, const at::Tensor& x, cuda::QuantizeRows& p) {
+#if !defined(QS_WITH_CUDA)
+  return "this build has no CUDA kernels";
+#endif
+  if (!x.is_cuda()) return "the rows are not on a CUDA device";
+  if (x.dim() != 3) return "rows must be [batch, T, width]";
+  if (x.scalar_type() != at::kFloat && x.scalar_type() != at::kHalf && x.scalar_type() != at::kBFloat16) return "rows are not f32, f16 or bf16";
+  if (spec.scheme == QuantScheme::kAsymmetric && spec.meta != MetaFormat::kF16) return "fp8 metadata has no quantize kernel";
+  p.x_dtype = kernel_dtype(x.scalar_type());
+  p.batch = int32_t(x.size(0)), p.tokens = int32_t(x.size(1)), p.width = int32_t(x.size(2));
+  p.bits = spec.bits, p.group = int32_t(spec.group), p.format = code_format(spec), p.clip = float(spec.clip);
+  if (spec.scheme == QuantScheme::kAsymmetric) p.zero = reinterpret_cast<uint16_t*>(1);  // checked for presence only
+  return cuda::quantize_rows_unsupported(p);
+}
+
+}  // namespace
+
+std::string fused_quantize_unsupported(const QuantSpec& spec, const at::Tensor& x) {
+  cuda::QuantizeRows p;
+  return describe_rows(spec, x, p);
+}
+
+void fused_quantize_rows(const QuantSpec& spec, const at::Tensor& x_in, at::Tensor& codes, at::Tensor& scale, at::Tensor& zero, int64_t row0) {
+  cuda::QuantizeRows p;
+  if (std::string why = describe_rows(spec, x_in, p); !why.empty()) fail(ErrorKind::kUnsupported, "fused quantize: " + why);
+#if defined(QS_WITH_CUDA)
+  at::Tensor x = x_in.contiguous();
+  if (codes.size(1) < row0 + x.size(1) || !codes.is_contiguous() || !scale.is_contiguous() || (zero.defined() && !zero.is_contiguous()))
+    fail(ErrorKind::kInternal, "fused quantize: the buffers cannot take these rows");
+  p.x = x.data_ptr();
+  p.codes = codes.data_ptr<uint8_t>();
+  p.scale = static_cast<uint16_t*>(scale.data_ptr());
+  p.zero = zero.defined() ? static_cast<uint16_t*>(zero.data_ptr()) : nullptr;
+  p.cap = codes.size(1), p.row0 = row0;
+  if (const char* err = cuda::launch_quantize_rows(p, at::cuda::getCurrentCUDAStream().stream())) fail(ErrorKind::kInternal, std::string("fused quantize: ") + err);
+#else
+  (void)codes, (void)scale, (void)zero, (void)row0;
 #endif
 }
 
