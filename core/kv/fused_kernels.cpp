@@ -59,7 +59,8 @@ std::string describe_side(const SideStore& store, int64_t width, cuda::PackedSid
   if (q.scheme == QuantScheme::kAsymmetric && q.meta != MetaFormat::kF16) return "fp8 metadata has no fused kernel";
   if (t.tokens->length()) {
     s.codes = t.tokens->codes().data_ptr<uint8_t>();
-    s.cap = t.tokens->codes().size(1);
+    s.cap = t.tokens->codes().size(2);
+    s.heads = int32_t(t.tokens->heads());
     s.scale = half_bits(t.tokens->scale());
     s.zero = half_bits(t.tokens->zero());
   }
@@ -142,13 +143,13 @@ void fused_quantize_rows(const QuantSpec& spec, const at::Tensor& x_in, at::Tens
   if (std::string why = describe_rows(spec, x_in, p); !why.empty()) fail(ErrorKind::kUnsupported, "fused quantize: " + why);
 #if defined(QS_WITH_CUDA)
   at::Tensor x = x_in.contiguous();
-  if (codes.size(1) < row0 + x.size(1) || !codes.is_contiguous() || !scale.is_contiguous() || (zero.defined() && !zero.is_contiguous()))
+  if (codes.dim() != 4 || codes.size(2) < row0 + x.size(1) || !codes.is_contiguous() || !scale.is_contiguous() || (zero.defined() && !zero.is_contiguous()))
     fail(ErrorKind::kInternal, "fused quantize: the buffers cannot take these rows");
   p.x = x.data_ptr();
   p.codes = codes.data_ptr<uint8_t>();
   p.scale = static_cast<uint16_t*>(scale.data_ptr());
   p.zero = zero.defined() ? static_cast<uint16_t*>(zero.data_ptr()) : nullptr;
-  p.cap = codes.size(1), p.row0 = row0;
+  p.cap = codes.size(2), p.row0 = row0, p.heads = int32_t(codes.size(1));
   if (const char* err = cuda::launch_quantize_rows(p, at::cuda::getCurrentCUDAStream().stream())) fail(ErrorKind::kInternal, std::string("fused quantize: ") + err);
 #else
   (void)codes, (void)scale, (void)zero, (void)row0;

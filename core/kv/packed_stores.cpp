@@ -12,14 +12,15 @@
 namespace qs {
 namespace {
 
-// Grows t along dim 1 to hold `needed` rows (doubling, never past `limit`), keeping the first
+// Grows t along `dim` to hold `needed` rows (doubling, never past `limit`), keeping the first
 // `used` rows.
-void grow(at::Tensor& t, std::vector<int64_t> row_shape, at::ScalarType dtype, const at::Tensor& like, int64_t used, int64_t needed, int64_t limit) {
-  const int64_t cap = t.defined() ? t.size(1) : 0;
+void grow(at::Tensor& t, std::vector<int64_t> row_shape, at::ScalarType dtype, const at::Tensor& like, int64_t used, int64_t needed, int64_t limit,
+          int64_t dim = 1) {
+  const int64_t cap = t.defined() ? t.size(dim) : 0;
   if (needed <= cap) return;
-  row_shape[1] = std::max<int64_t>(needed, std::min<int64_t>(limit, std::max<int64_t>(16, 2 * cap)));
+  row_shape[size_t(dim)] = std::max<int64_t>(needed, std::min<int64_t>(limit, std::max<int64_t>(16, 2 * cap)));
   at::Tensor n = at::zeros(row_shape, like.options().dtype(dtype));
-  if (t.defined() && used > 0) n.narrow(1, 0, used).copy_(t.narrow(1, 0, used));
+  if (t.defined() && used > 0) n.narrow(dim, 0, used).copy_(t.narrow(dim, 0, used));
   t = n;
 }
 
@@ -44,16 +45,28 @@ bool has_zero(const QuantSpec& spec) { return spec.scheme == QuantScheme::kAsymm
 
 }  // namespace
 
-PackedTokenStore::PackedTokenStore(const QuantSpec& spec, int64_t width, int64_t max_tokens) : spec_(spec), width_(width), max_rows_(max_tokens) {
+PackedTokenStore::PackedTokenStore(const QuantSpec& spec, int64_t width, int64_t max_tokens, int64_t heads)
+    : spec_(spec), width_(width), max_rows_(max_tokens) {
   spec_.validate();
   groups_of(width, spec_);
+  // Head-major where each head holds whole groups and whole bytes; else one segment per row.
+  const bool split = heads > 1 && width % heads == 0 && (width / heads) % spec_.group == 0 && (width / heads) * spec_.bits % 8 == 0;
+  heads_ = split ? heads : 1;
 }
 
 void PackedTokenStore::reserve(const at::Tensor& like, int64_t needed) {
-  const int64_t B = like.size(0), G = width_ / spec_.group;
-  grow(codes_, {B, 0, packed_bytes(width_, spec_.bits)}, at::kByte, like, n_, needed, max_rows_);
-  grow(scale_, {B, 0, G}, scale_dtype(spec_), like, n_, needed, max_rows_);
-  if (has_zero(spec_)) grow(zero_, {B, 0, G}, zero_dtype(spec_), like, n_, needed, max_rows_);
+  const int64_t B = like.size(0), G = width_ / spec_.group / heads_;
+  grow(codes_, {B, heads_, 0, packed_bytes(width_ / heads_, spec_.bits)}, at::kByte, like, n_, needed, max_rows_, 2);
+  grow(scale_, {B, heads_, 0, G}, scale_dtype(spec_), like, n_, needed, max_rows_, 2);
+  if (has_zero(spec_)) grow(zero_, {B, heads_, 0, G}, zero_dtype(spec_), like, n_, needed, max_rows_, 2);
+}
+
+at::Tensor PackedTokenStore::to_segments(const at::Tensor& rows) const {
+  return rows.reshape({rows.size(0), rows.size(1), heads_, rows.size(2) / heads_}).permute({0, 2, 1, 3});
+}
+
+at::Tensor PackedTokenStore::to_rows(const at::Tensor& segments) const {
+  return segments.permute({0, 2, 1, 3}).reshape({segments.size(0), segments.size(2), segments.size(1) * segments.size(3)});
 }
 
 void PackedTokenStore::append(const at::Tensor& x) {
@@ -71,17 +84,17 @@ void PackedTokenStore::append(const at::Tensor& x) {
     log_once("KV store (" + spec_.describe() + "): no quantize kernel (" + why + "); using tensor ops");
   }
   QuantizedGroups q = quantize_groups(x, spec_);
-  codes_.narrow(1, n_, T).copy_(pack_bits(q.codes, spec_.bits));
-  scale_.narrow(1, n_, T).copy_(q.scale);
-  if (has_zero(spec_)) zero_.narrow(1, n_, T).copy_(q.zero);
+  codes_.narrow(2, n_, T).copy_(to_segments(pack_bits(q.codes, spec_.bits)));
+  scale_.narrow(2, n_, T).copy_(to_segments(q.scale));
+  if (has_zero(spec_)) zero_.narrow(2, n_, T).copy_(to_segments(q.zero));
   n_ += T;
 }
 
 at::Tensor PackedTokenStore::read_range(int64_t from, int64_t to) const {
   QuantizedGroups q;
-  q.codes = unpack_bits(codes_.narrow(1, from, to - from), spec_.bits, width_);
-  q.scale = scale_.narrow(1, from, to - from);
-  if (has_zero(spec_)) q.zero = zero_.narrow(1, from, to - from);
+  q.codes = unpack_bits(to_rows(codes_.narrow(2, from, to - from)), spec_.bits, width_);
+  q.scale = to_rows(scale_.narrow(2, from, to - from));
+  if (has_zero(spec_)) q.zero = to_rows(zero_.narrow(2, from, to - from));
   return dequantize_groups(q, spec_);
 }
 
@@ -89,12 +102,12 @@ at::Tensor PackedTokenStore::read() const { return n_ ? read_range(0, n_) : at::
 
 void PackedTokenStore::truncate(int64_t n) { n_ = std::clamp<int64_t>(n, 0, n_); }
 
-int64_t PackedTokenStore::code_bytes() const { return codes_.defined() ? codes_.size(0) * n_ * codes_.size(2) : 0; }
+int64_t PackedTokenStore::code_bytes() const { return codes_.defined() ? codes_.size(0) * heads_ * n_ * codes_.size(3) : 0; }
 
 int64_t PackedTokenStore::meta_bytes() const {
   if (!scale_.defined()) return 0;
-  const int64_t per_row = scale_.size(2) * int64_t(scale_.element_size()) + (zero_.defined() ? zero_.size(2) * int64_t(zero_.element_size()) : 0);
-  return scale_.size(0) * n_ * per_row;
+  const int64_t per_row = scale_.size(3) * int64_t(scale_.element_size()) + (zero_.defined() ? zero_.size(3) * int64_t(zero_.element_size()) : 0);
+  return scale_.size(0) * heads_ * n_ * per_row;
 }
 
 ChannelChunkStore::ChannelChunkStore(const QuantSpec& spec, int64_t width, int64_t chunk, int64_t max_tokens)

@@ -9,10 +9,13 @@
 namespace qs {
 
 // One token at a time (groups along channels): q8_0/q4_0, RotateKV, AKVQ, KIVI's values.
+// Buffers are head-major, [B, H, capacity, bytes per head] (H = the KV heads when each head holds
+// whole groups and whole bytes, else 1: one segment per row), so a head's tokens are contiguous
+// for the fused decode kernel; read() gives rows [B, T, width] whatever H is.
 class PackedTokenStore {
  public:
-  // max_tokens caps the capacity (buffers double up to it, no further).
-  PackedTokenStore(const QuantSpec& spec, int64_t width, int64_t max_tokens = INT64_MAX);
+  // max_tokens caps the capacity (buffers double up to it, no further); heads: KV heads per row.
+  PackedTokenStore(const QuantSpec& spec, int64_t width, int64_t max_tokens = INT64_MAX, int64_t heads = 1);
   void append(const at::Tensor& x);  // [B, T, width]
   at::Tensor read() const;           // [B, length, width] float32 (undefined when empty)
   // Dequantized rows [from, to) (float32 [B, to - from, width]).
@@ -22,16 +25,20 @@ class PackedTokenStore {
   int64_t code_bytes() const;
   int64_t meta_bytes() const;
   const QuantSpec& spec() const { return spec_; }
-  // The buffers as allocated (capacity rows; rows [0, length()) are valid), for fused kernels.
+  // The buffers as allocated (capacity along dim 2; tokens [0, length()) are valid), for fused
+  // kernels: codes [B, H, cap, width*bits/8/H], scale and zero [B, H, cap, width/group/H].
+  int64_t heads() const { return heads_; }
   const at::Tensor& codes() const { return codes_; }
   const at::Tensor& scale() const { return scale_; }
   const at::Tensor& zero() const { return zero_; }
 
  private:
   void reserve(const at::Tensor& like, int64_t needed);
+  at::Tensor to_segments(const at::Tensor& rows) const;  // [B, T, n] -> [B, H, T, n/H]
+  at::Tensor to_rows(const at::Tensor& segments) const;  // the inverse
   QuantSpec spec_;
-  int64_t width_, max_rows_, n_ = 0;
-  at::Tensor codes_, scale_, zero_;  // [B, capacity, bytes], [B, capacity, groups] x2
+  int64_t width_, max_rows_, heads_ = 1, n_ = 0;
+  at::Tensor codes_, scale_, zero_;  // [B, H, capacity, bytes / H], [B, H, capacity, groups / H] x2
 };
 
 // Chunks of `chunk` tokens quantized per channel with groups along tokens: KIVI's keys.

@@ -28,8 +28,8 @@ QuantizedCache::QuantizedCache(const KvShape& shape, SideConfig k, SideConfig v,
   }
   for (int64_t l = 0; l < shape.n_layers; ++l) {
     Layer layer;
-    layer.k = std::make_unique<SideStore>(kcfg_.layers[size_t(l)], C, kcfg_.fp_dtype, shape.max_tokens);
-    layer.v = std::make_unique<SideStore>(vcfg_.layers[size_t(l)], C, vcfg_.fp_dtype, shape.max_tokens);
+    layer.k = std::make_unique<SideStore>(kcfg_.layers[size_t(l)], C, kcfg_.fp_dtype, shape.max_tokens, shape.n_kv_heads);
+    layer.v = std::make_unique<SideStore>(vcfg_.layers[size_t(l)], C, vcfg_.fp_dtype, shape.max_tokens, shape.n_kv_heads);
     layers_.push_back(std::move(layer));
   }
 }

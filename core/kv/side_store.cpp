@@ -7,13 +7,13 @@
 
 namespace qs {
 
-SideStore::SideStore(const TokenPolicy& policy, int64_t width, at::ScalarType fp_dtype, int64_t max_tokens)
+SideStore::SideStore(const TokenPolicy& policy, int64_t width, at::ScalarType fp_dtype, int64_t max_tokens, int64_t heads)
     : policy_(policy), width_(width), fp_dtype_(fp_dtype) {
   if (policy_.full_precision) return;
   if (policy_.per_channel) {
     chunks_ = std::make_unique<ChannelChunkStore>(policy_.quant, width, policy_.window, max_tokens);
   } else {
-    tokens_ = std::make_unique<PackedTokenStore>(policy_.quant, width, max_tokens);
+    tokens_ = std::make_unique<PackedTokenStore>(policy_.quant, width, max_tokens, heads);
   }
 }
 

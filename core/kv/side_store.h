@@ -24,8 +24,9 @@ struct SideTensors {
 
 class SideStore {
  public:
-  // max_tokens: the context limit, which caps the packed buffers' capacity.
-  SideStore(const TokenPolicy& policy, int64_t width, at::ScalarType fp_dtype, int64_t max_tokens = INT64_MAX);
+  // max_tokens: the context limit, which caps the packed buffers' capacity; heads: KV heads per
+  // row (token rows are stored head-major where the groups allow).
+  SideStore(const TokenPolicy& policy, int64_t width, at::ScalarType fp_dtype, int64_t max_tokens = INT64_MAX, int64_t heads = 1);
   // x: [B, T, width] for positions [length(), length()+T). hidden [B, T, dim] finds sinks when
   // detect_sinks (the prompt, or any multi-token call).
   void append(const at::Tensor& x, const at::Tensor& hidden, bool detect_sinks);

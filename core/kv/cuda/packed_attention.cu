@@ -99,8 +99,8 @@ __host__ __device__ constexpr int tile_for(int hd, int gb) {
   return kThreads / (hd / kChannels) > 256 / gb ? kThreads / (hd / kChannels) : 256 / gb;
 }
 
-// Tokens whose loads one thread issues together: about 64 bytes of codes per side.
-__host__ __device__ constexpr int load_batch(int bits, int per) { return 64 / (2 * bits) < per ? 64 / (2 * bits) : per; }
+// Tokens whose loads one thread issues together: about 32 bytes of codes per side.
+__host__ __device__ constexpr int load_batch(int bits, int per) { return 32 / (2 * bits) < per ? 32 / (2 * bits) : per; }
 
 // One side's view of a token for this thread: its 16 channels as codes with (a, b), or null codes
 // when the token is read in full precision (recent window, sink) or lies past the split.
@@ -110,10 +110,24 @@ struct TokenLoad {
   uint16_t scale, zero;
 };
 
+// Where one thread's 16 channels of token 0 sit in a side's head-major buffers, and the stride
+// from one token to the next.
+struct SegmentAddress {
+  int64_t code_base, code_stride, meta_base, meta_stride;
+  __device__ SegmentAddress(const PackedSide& s, int bits, int b, int kvh, int hd, int width, int ch) {
+    const int seg = s.heads == 1 ? 0 : kvh, seg_width = width / s.heads, in_seg = s.heads == 1 ? ch : ch - kvh * hd;
+    const int64_t first = (int64_t(b) * s.heads + seg) * s.cap;
+    code_stride = int64_t(seg_width) * bits / 8;
+    code_base = first * code_stride + int64_t(in_seg) * bits / 8;
+    meta_stride = seg_width / s.group;
+    meta_base = first * meta_stride + in_seg / s.group;
+  }
+};
+
 template <int BITS>
-__device__ __forceinline__ void load_token(const PackedSide& s, int64_t row, int64_t code_offset, int ngroups, int ch, TokenLoad<BITS>& l) {
-  l.cw.load(s.codes + row * code_offset + int64_t(ch) * BITS / 8);
-  const int64_t gi = row * ngroups + ch / s.group;
+__device__ __forceinline__ void load_token(const PackedSide& s, const SegmentAddress& at, int64_t t, TokenLoad<BITS>& l) {
+  l.cw.load(s.codes + at.code_base + t * at.code_stride);
+  const int64_t gi = at.meta_base + t * at.meta_stride;
   l.scale = __ldg(s.scale + gi);
   l.zero = s.zero ? __ldg(s.zero + gi) : uint16_t(0);
 }
@@ -129,7 +143,7 @@ __device__ __forceinline__ void affine(const PackedSide& s, uint16_t scale, uint
 }
 
 template <int HD, int KBITS, int VBITS, int GB>
-__global__ void __launch_bounds__(kThreads) decode_split_kernel(const DecodeAttention p) {
+__global__ void __launch_bounds__(kThreads, GB == 1 ? 4 : 2) decode_split_kernel(const DecodeAttention p) {
   constexpr int CG = HD / kChannels;   // threads per token
   constexpr int TL = kThreads / CG;    // token lanes
   constexpr int TILE = tile_for(HD, GB);
@@ -149,7 +163,7 @@ __global__ void __launch_bounds__(kThreads) decode_split_kernel(const DecodeAtte
   const int64_t S = p.length;
   const int64_t tiles = (S + TILE - 1) / TILE, tiles_per = (tiles + p.n_splits - 1) / p.n_splits;
   const int64_t s_begin = int64_t(split) * tiles_per * TILE, s_end = min(S, s_begin + tiles_per * TILE);
-  const int64_t k_row_bytes = int64_t(width) * KBITS / 8, v_row_bytes = int64_t(width) * VBITS / 8;
+  const SegmentAddress k_at(p.k, KBITS, b, kvh, HD, width, ch), v_at(p.v, VBITS, b, kvh, HD, width, ch);
 
   float qr[GB][kChannels], qsum[GB];
 #pragma unroll
@@ -169,14 +183,13 @@ __global__ void __launch_bounds__(kThreads) decode_split_kernel(const DecodeAtte
     for (int j = 0; j < kChannels; ++j) acc[g][j] = 0.f;
   }
   if (tid < GB) m_s[tid] = -INFINITY, l_s[tid] = 0.f;
-  const int k_groups = width / p.k.group, v_groups = width / p.v.group;
 
   for (int64_t t0 = s_begin; t0 < s_end; t0 += TILE) {
     mark_sinks(p.k, b, t0, TILE, k_slot);
     mark_sinks(p.v, b, t0, TILE, v_slot);
     __syncthreads();
-    // K pass, KB tokens' loads in flight at a time.
-#pragma unroll
+    // K pass, KB tokens' loads in flight at a time (batches not unrolled: one batch's registers).
+#pragma unroll 1
     for (int i0 = 0; i0 < PER; i0 += KB) {
       TokenLoad<KBITS == 16 ? 8 : KBITS> kl[KB];
       bool packed[KB];
@@ -186,7 +199,7 @@ __global__ void __launch_bounds__(kThreads) decode_split_kernel(const DecodeAtte
         const int64_t t = t0 + tloc;
         packed[u] = KBITS != 16 && t < s_end && t < p.k.qlen && k_slot[tloc] < 0;
         if constexpr (KBITS != 16)
-          if (packed[u]) load_token<KBITS>(p.k, int64_t(b) * p.k.cap + t, k_row_bytes, k_groups, ch, kl[u]);
+          if (packed[u]) load_token<KBITS>(p.k, k_at, t, kl[u]);
       }
 #pragma unroll
       for (int u = 0; u < KB; ++u) {
@@ -257,7 +270,7 @@ __global__ void __launch_bounds__(kThreads) decode_split_kernel(const DecodeAtte
 #pragma unroll
       for (int j = 0; j < kChannels; ++j) acc[g][j] *= al;
     }
-#pragma unroll
+#pragma unroll 1
     for (int i0 = 0; i0 < PER; i0 += VB) {
       TokenLoad<VBITS == 16 ? 8 : VBITS> vl[VB];
       bool packed[VB];
@@ -267,7 +280,7 @@ __global__ void __launch_bounds__(kThreads) decode_split_kernel(const DecodeAtte
         const int64_t t = t0 + tloc;
         packed[u] = VBITS != 16 && t < s_end && t < p.v.qlen && v_slot[tloc] < 0;
         if constexpr (VBITS != 16)
-          if (packed[u]) load_token<VBITS>(p.v, int64_t(b) * p.v.cap + t, v_row_bytes, v_groups, ch, vl[u]);
+          if (packed[u]) load_token<VBITS>(p.v, v_at, t, vl[u]);
       }
 #pragma unroll
       for (int u = 0; u < VB; ++u) {

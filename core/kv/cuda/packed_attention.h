@@ -4,9 +4,10 @@
 // header compiles without LibTorch (CI compiles the .cu with nvcc; the CUDA build links it).
 //
 // Storage read (the layouts of core/kv/packed_stores.h and side_store.h, per layer and side):
-//   token rows   codes  uint8 [B, cap, row_bytes], row_bytes = width*bits/8, width = Hkv*hd; code i
-//                       of a row sits at bits [i*bits, (i+1)*bits) of the row's little-endian bit string
-//                scale, zero  f16 [B, cap, width/group]  (zero undefined for q8_0/q4_0)
+//   token rows   codes  uint8 [B, H, cap, width*bits/8/H], width = Hkv*hd, H = Hkv (head-major) or 1
+//                       (one segment per row); code i of a segment sits at bits [i*bits, (i+1)*bits)
+//                       of its little-endian bit string
+//                scale, zero  f16 [B, H, cap, width/group/H]  (zero undefined for q8_0/q4_0)
 //   channel chunks (KIVI keys) codes uint8 [B, n_chunks, width, chunk*bits/8], groups of `group`
 //                tokens along the chunk; scale, min f16 [B, n_chunks, width, chunk/group]
 //   recent       f16 [B, rcap, width]: tokens [qlen, len) in full precision
@@ -39,6 +40,7 @@ struct PackedSide {
   const uint16_t* scale = nullptr;  // f16 bits
   const uint16_t* zero = nullptr;   // f16 bits (zero point or min); null for q8_0 / q4_0
   int64_t cap = 0;             // token rows (or chunks) allocated per sequence
+  int32_t heads = 1;           // segments per token row: Hkv (head-major) or 1
   int32_t chunk = 0;           // tokens per chunk (per_channel)
   const uint16_t* recent = nullptr;  // f16 bits [B, rcap, width]
   int64_t rcap = 0;

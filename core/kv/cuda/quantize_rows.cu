@@ -52,7 +52,9 @@ __global__ void __launch_bounds__(kThreads) quantize_rows_kernel(const QuantizeR
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int per_lane = p.group / 32, groups = p.width / p.group, levels = (1 << p.bits) - 1;
   const int64_t in_row = int64_t(row) * p.width;
-  const int64_t out_row = int64_t(b) * p.cap + p.row0 + t;
+  // Segment h of this row is row (b, h, row0 + t) of the head-major buffers.
+  auto seg_row = [&](int h) { return (int64_t(b) * p.heads + h) * p.cap + p.row0 + t; };
+  const int seg_groups = groups / p.heads;
   for (int gi = warp; gi < groups; gi += kThreads / 32) {
     const int e0 = gi * p.group + lane * per_lane;
     // A lane's elements are read twice (range, then codes): the second read hits L1.
@@ -107,16 +109,17 @@ __global__ void __launch_bounds__(kThreads) quantize_rows_kernel(const QuantizeR
       }
     }
     if (lane == 0) {
-      p.scale[out_row * groups + gi] = scale_bits;
-      if (p.zero) p.zero[out_row * groups + gi] = zero_bits;
+      const int64_t m = seg_row(gi / seg_groups) * seg_groups + gi % seg_groups;
+      p.scale[m] = scale_bits;
+      if (p.zero) p.zero[m] = zero_bits;
     }
   }
   __syncthreads();
-  const int per_byte = 8 / p.bits, row_bytes = p.width / per_byte;
+  const int per_byte = 8 / p.bits, row_bytes = p.width / per_byte, seg_bytes = row_bytes / p.heads;
   for (int i = threadIdx.x; i < row_bytes; i += kThreads) {
     uint32_t byte = 0;
     for (int j = 0; j < per_byte; ++j) byte |= uint32_t(codes_s[i * per_byte + j]) << (j * p.bits);
-    p.codes[out_row * row_bytes + i] = uint8_t(byte);
+    p.codes[seg_row(i / seg_bytes) * seg_bytes + i % seg_bytes] = uint8_t(byte);
   }
 }
 
@@ -126,6 +129,7 @@ const char* quantize_rows_unsupported(const QuantizeRows& p) {
   if (p.bits != 2 && p.bits != 4 && p.bits != 8) return "code width is not 2, 4 or 8 bits";
   if (p.group % 32 != 0) return "group is not a multiple of 32";
   if (p.width % p.group != 0) return "groups do not tile the row";
+  if (p.heads < 1 || (p.width / p.group) % p.heads != 0 || (p.width * p.bits / 8) % p.heads != 0) return "segments do not hold whole groups";
   if (p.width > 48 * 1024) return "row wider than shared memory";
   if ((p.format == CodeFormat::kAsymIntZero || p.format == CodeFormat::kAsymMin) && !p.zero) return "no zero-point buffer";
   return "";

@@ -4,8 +4,9 @@
 // packed_attention.h.
 //
 // Input  x [B, T, width] contiguous, f32 / f16 / bf16 (read as float32, as the reference does).
-// Output rows [row0, row0 + T) of codes uint8 [B, cap, width*bits/8], scale f16 [B, cap, width/group],
-//        zero f16 [B, cap, width/group] (integer zero point, or KIVI's min; none for q8_0 / q4_0).
+// Output rows [row0, row0 + T) of the head-major buffers (H segments per row, H = 1 or the KV
+//        heads): codes uint8 [B, H, cap, width*bits/8/H], scale f16 [B, H, cap, width/group/H],
+//        zero f16 likewise (integer zero point, or KIVI's min; none for q8_0 / q4_0).
 // Every rounding follows the reference: scale rounded up to f16 and min down, so the grid covers
 // the clipped range; constant groups widened to include 0; q8_0 half away from zero, q4_0 from the
 // value of largest magnitude (first on ties).
@@ -27,6 +28,7 @@ struct QuantizeRows {
   uint16_t* scale = nullptr;
   uint16_t* zero = nullptr;
   int64_t cap = 0, row0 = 0;
+  int32_t heads = 1;
 };
 
 // Why this configuration has no kernel ("" when it has one).

@@ -41,21 +41,24 @@ TEST(QuantizeRows, WritesExactlyWhatTheTensorOpsWrite) {
     for (int64_t width : {64, 256, 4096})
       for (int64_t B : {1, 3})
         for (int64_t T : {1, 5})
-          for (at::ScalarType dt : {at::kFloat, at::kHalf}) {
-            if (width % sp.group) continue;
-            at::Tensor x = hostile_rows(B, T, width, sp.group, dt);
-            ASSERT_EQ(fused_quantize_unsupported(sp, x), "") << sp.describe();
-            PackedTokenStore store(sp, width, 64);
-            store.append(x.narrow(1, 0, 1));  // rows land after an existing one
-            store.append(x);
-            QuantizedGroups ref = quantize_groups(x, sp);
-            at::Tensor codes = store.codes().narrow(1, 1, T), scale = store.scale().narrow(1, 1, T);
-            EXPECT_TRUE(at::equal(codes, pack_bits(ref.codes, sp.bits))) << sp.describe() << " width " << width << " B " << B << " T " << T;
-            EXPECT_TRUE(at::equal(scale.view(at::kShort), ref.scale.view(at::kShort))) << sp.describe() << " width " << width;
-            if (ref.zero.defined()) EXPECT_TRUE(at::equal(store.zero().narrow(1, 1, T).view(at::kShort), ref.zero.view(at::kShort))) << sp.describe() << " width " << width;
-            EXPECT_TRUE(at::equal(store.read().narrow(1, 1, T), dequantize_groups(ref, sp))) << sp.describe();
-            ++cases;
-          }
+          for (at::ScalarType dt : {at::kFloat, at::kHalf})
+            for (int64_t heads : {1, 4}) {
+              if (width % sp.group) continue;
+              at::Tensor x = hostile_rows(B, T, width, sp.group, dt);
+              ASSERT_EQ(fused_quantize_unsupported(sp, x), "") << sp.describe();
+              PackedTokenStore store(sp, width, 64, heads);
+              store.append(x.narrow(1, 0, 1));  // rows land after an existing one
+              store.append(x);
+              QuantizedGroups ref = quantize_groups(x, sp);
+              // The head-major buffers back as rows [B, T, n].
+              auto rows = [&](const at::Tensor& seg) { return seg.narrow(2, 1, T).permute({0, 2, 1, 3}).reshape({B, T, -1}); };
+              const std::string what = sp.describe() + " width " + std::to_string(width) + " heads " + std::to_string(store.heads()) + " B " + std::to_string(B) + " T " + std::to_string(T);
+              EXPECT_TRUE(at::equal(rows(store.codes()), pack_bits(ref.codes, sp.bits))) << what;
+              EXPECT_TRUE(at::equal(rows(store.scale()).view(at::kShort), ref.scale.view(at::kShort))) << what;
+              if (ref.zero.defined()) EXPECT_TRUE(at::equal(rows(store.zero()).view(at::kShort), ref.zero.view(at::kShort))) << what;
+              EXPECT_TRUE(at::equal(store.read().narrow(1, 1, T), dequantize_groups(ref, sp))) << what;
+              ++cases;
+            }
   std::cout << cases << " cases compared byte for byte\n";
 }
 
