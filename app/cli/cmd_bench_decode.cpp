@@ -37,7 +37,7 @@ struct Setup {
 struct Run {
   std::string cache, status = "ok", path;
   int64_t batch = 0, ctx = 0;
-  double ms_step = 0, cache_bytes = 0, peak_bytes = 0;
+  double ms_step = 0, cache_bytes = 0, peak_bytes = 0, fill_peak_bytes = 0;
 };
 
 // The options of one --caches entry ("rotatekv-post-2@reorder=none"), on top of --kv-opt's reorder source.
@@ -88,6 +88,7 @@ Run run_one(const Setup& s, const SweepCodec& type, int64_t B, int64_t ctx) {
     auto cache = s.model->make_cache(type.k_type, type.v_type, tokens, B, options_for(s, type));
     if (auto* q = dynamic_cast<QuantizedCache*>(cache.get())) q->use_fused_kernels(!s.reference_path);
     const at::Device dev = s.model->device();
+    compat::cuda_reset_peak();
     at::Tensor next;
     if (s.random_fill) {
       s.model->fill_cache_randomly(*cache, B, ctx, s.chunk);
@@ -100,6 +101,7 @@ Run run_one(const Setup& s, const SweepCodec& type, int64_t B, int64_t ctx) {
       }
     }
     compat::cuda_synchronize();
+    r.fill_peak_bytes = double(compat::cuda_peak_bytes());
     compat::cuda_reset_peak();
     for (int i = 0; i < 2; ++i) next = s.model->forward(next, *cache, true).argmax(-1);  // warm-up
     compat::cuda_synchronize();
@@ -124,22 +126,23 @@ Run run_one(const Setup& s, const SweepCodec& type, int64_t B, int64_t ctx) {
 
 void print_rows(const Setup& s, const std::vector<Run>& rows, const std::map<std::pair<int64_t, int64_t>, double>& base_ms) {
   const double weights = double(s.loaded->weights.bytes());
-  std::printf("| cache | batch | ctx | decode ms/step | tok/s | vs %s | floor ms | floor/step | weights GiB | cache GiB | workspace GiB | attention |\n",
+  std::printf("| cache | batch | ctx | decode ms/step | tok/s | vs %s | floor ms | floor/step | weights GiB | cache GiB | workspace GiB | fill peak GiB | attention |\n",
               rows.empty() ? "f16" : rows.front().cache.c_str());
-  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
   for (const Run& r : rows) {
     if (r.status != "ok") {
-      std::printf("| %s | %lld | %lld | %s | | | | | | | | |\n", r.cache.c_str(), (long long)r.batch, (long long)r.ctx, r.status.c_str());
+      std::printf("| %s | %lld | %lld | %s | | | | | | | | | |\n", r.cache.c_str(), (long long)r.batch, (long long)r.ctx, r.status.c_str());
       continue;
     }
     const double floor_ms = 1000.0 * (weights + r.cache_bytes) / s.bandwidth;
     auto it = base_ms.find({r.batch, r.ctx});
     char ratio[32] = "";
     if (it != base_ms.end()) std::snprintf(ratio, sizeof ratio, "%.2fx", it->second / r.ms_step);
-    char work[32] = "-";  // peak device memory is known on CUDA only
+    char work[32] = "-", fill[32] = "-";  // peak device memory is known on CUDA only
     if (r.peak_bytes > 0) std::snprintf(work, sizeof work, "%.2f", gib(r.peak_bytes - weights - r.cache_bytes));
-    std::printf("| %s | %lld | %lld | %.3f | %.1f | %s | %.3f | %.1f%% | %.2f | %.2f | %s | %s |\n", r.cache.c_str(), (long long)r.batch, (long long)r.ctx, r.ms_step,
-                1000.0 * double(r.batch) / r.ms_step, ratio, floor_ms, 100.0 * floor_ms / r.ms_step, gib(weights), gib(r.cache_bytes), work, r.path.c_str());
+    if (r.fill_peak_bytes > 0) std::snprintf(fill, sizeof fill, "%.2f", gib(r.fill_peak_bytes));
+    std::printf("| %s | %lld | %lld | %.3f | %.1f | %s | %.3f | %.1f%% | %.2f | %.2f | %s | %s | %s |\n", r.cache.c_str(), (long long)r.batch, (long long)r.ctx, r.ms_step,
+                1000.0 * double(r.batch) / r.ms_step, ratio, floor_ms, 100.0 * floor_ms / r.ms_step, gib(weights), gib(r.cache_bytes), work, fill, r.path.c_str());
   }
 }
 

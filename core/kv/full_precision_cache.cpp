@@ -35,7 +35,7 @@ void FullPrecisionCache::reserve(int layer, int64_t needed) {
   grow(v_[size_t(layer)], v_storage_);
 }
 
-at::Tensor FullPrecisionCache::attend(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) {
+void FullPrecisionCache::append(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) {
   const int64_t T = in.k_pre.size(2);
   const int64_t start = lengths_[size_t(layer)];
   check_append(shape_, start, in);
@@ -45,8 +45,13 @@ at::Tensor FullPrecisionCache::attend(int layer, const AttentionInput& in, const
   k_[size_t(layer)].narrow(2, start, T).copy_(k_post);
   v_[size_t(layer)].narrow(2, start, T).copy_(in.v);
   lengths_[size_t(layer)] = start + T;
-  at::Tensor k = k_[size_t(layer)].narrow(2, 0, start + T).to(in.q.scalar_type());
-  at::Tensor v = v_[size_t(layer)].narrow(2, 0, start + T).to(in.q.scalar_type());
+}
+
+at::Tensor FullPrecisionCache::attend(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) {
+  append(layer, in, rope, taps);
+  const int64_t S = lengths_[size_t(layer)];
+  at::Tensor k = k_[size_t(layer)].narrow(2, 0, S).to(in.q.scalar_type());
+  at::Tensor v = v_[size_t(layer)].narrow(2, 0, S).to(in.q.scalar_type());
   emit_tap(taps, Tap::kKDequant, layer, k);
   emit_tap(taps, Tap::kVDequant, layer, v);
   return reference_attention(layer, in.q, k, v, in.positions, taps);

@@ -12,6 +12,7 @@ class FullPrecisionCache : public KvCache {
   FullPrecisionCache(const KvShape& shape, at::ScalarType k_storage, at::ScalarType v_storage, std::string k_name, std::string v_name);
 
   at::Tensor attend(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) override;
+  void append(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) override;
   int64_t length() const override { return lengths_.empty() ? 0 : lengths_.back(); }
   void clear() override;
   void truncate(int64_t n) override;

@@ -62,6 +62,9 @@ class KvCache {
   // compute dtype. Queries attend causally to every stored token at a position <= their own.
   // `rope` rotates keys at any position (codecs that store pre-RoPE keys apply it on read).
   virtual at::Tensor attend(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) = 0;
+  // Stores the new tokens of `layer` as attend would, without computing attention (in.q is not
+  // read): benchmarks fill long contexts with it.
+  virtual void append(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) = 0;
   // Tokens stored per sequence (after every layer has seen the same step).
   virtual int64_t length() const = 0;
   virtual void clear() = 0;

@@ -92,7 +92,7 @@ at::Tensor QuantizedCache::post_rope_keys(int layer, const at::Tensor& k) const 
   return fwht(x);
 }
 
-at::Tensor QuantizedCache::attend(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) {
+void QuantizedCache::append(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) {
   Layer& L = layers_[size_t(layer)];
   const int64_t T = in.k_pre.size(2), start = L.k->length();
   check_append(shape_, start, in);
@@ -106,7 +106,12 @@ at::Tensor QuantizedCache::attend(int layer, const AttentionInput& in, const Rop
   emit_tap(taps, Tap::kVStored, layer, v_new);
   L.k->append(k_new, in.hidden, detect_sinks);
   L.v->append(v_new, in.hidden, detect_sinks);
+}
 
+at::Tensor QuantizedCache::attend(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) {
+  append(layer, in, rope, taps);
+  Layer& L = layers_[size_t(layer)];
+  const int64_t T = in.k_pre.size(2);
   if (T == 1) {
     std::string why = !fused_ ? "fused kernels switched off" : "";
     if (why.empty() && wants_dequantized(layer, taps)) why = "taps want the dequantized cache or the probabilities";

@@ -16,6 +16,7 @@ class QuantizedCache : public KvCache {
   QuantizedCache(const KvShape& shape, SideConfig k, SideConfig v, std::string k_name, std::string v_name);
 
   at::Tensor attend(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) override;
+  void append(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) override;
   int64_t length() const override { return layers_.empty() ? 0 : layers_.back().k->length(); }
   void clear() override;
   void truncate(int64_t n) override;

@@ -249,6 +249,7 @@ __global__ void __launch_bounds__(kThreads, GB == 1 ? 4 : 2) decode_split_kernel
       for (int e = 0; e < E; ++e) sc[e] = probs[g][lane + 32 * e], mx = fmaxf(mx, sc[e]);
       for (int off = 16; off > 0; off /= 2) mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, off));
       const float m_old = m_s[g], m_new = fmaxf(m_old, mx);
+      __syncwarp();  // every lane has read m_s[g] before lane 0 writes it
       float sum = 0.f;
 #pragma unroll
       for (int e = 0; e < E; ++e) {

@@ -1,5 +1,7 @@
 // One block per token row; each warp quantizes whole groups (32 lanes, group/32 consecutive
 // elements a lane), writes the group's codes to shared memory, then the block packs the row.
+// Bit-exact with LibTorch's CUDA ops: built with -fmad=false (no contracted a*b+c), and a division
+// by a constant is a multiplication by its float reciprocal, as LibTorch's division by a scalar is.
 #include <cuda_fp16.h>
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -65,7 +67,7 @@ __global__ void __launch_bounds__(kThreads) quantize_rows_kernel(const QuantizeR
       float amax = 0.f;
       for (int j = 0; j < per_lane; ++j) amax = fmaxf(amax, fabsf(x(j)));
       amax = warp_max(amax);
-      const float d = amax / 127.f, id = d > 0.f ? 1.f / d : 0.f;
+      const float d = amax * (1.f / 127.f), id = d > 0.f ? 1.f / d : 0.f;
       for (int j = 0; j < per_lane; ++j) {
         const float v = x(j) * id;
         const float r = (v > 0.f ? 1.f : v < 0.f ? -1.f : 0.f) * floorf(fabsf(v) + 0.5f) + 128.f;
@@ -83,7 +85,7 @@ __global__ void __launch_bounds__(kThreads) quantize_rows_kernel(const QuantizeR
         const int oi = __shfl_xor_sync(0xffffffffu, idx, o);
         if (ob > best || (ob == best && oi < idx)) best = ob, val = ov, idx = oi;
       }
-      const float d = val / -8.f, id = d != 0.f ? 1.f / d : 0.f;
+      const float d = val * (1.f / -8.f), id = d != 0.f ? 1.f / d : 0.f;
       for (int j = 0; j < per_lane; ++j) codes_s[e0 + j] = uint8_t(fminf(fmaxf(fminf(floorf(x(j) * id + 8.5f), 15.f), 0.f), float(levels)));
       scale_bits = __half_as_ushort(__float2half_rn(d));
     } else {
@@ -96,7 +98,7 @@ __global__ void __launch_bounds__(kThreads) quantize_rows_kernel(const QuantizeR
         zero_bits = half_floor_bits(a);
         mn = __half2float(__ushort_as_half(zero_bits));
       }
-      float s = (c - mn) / float(levels);
+      float s = (c - mn) * (1.f / float(levels));
       if (!(s > 0.f)) s = 1.f;
       scale_bits = half_ceil_bits(fminf(fmaxf(s, 6.0e-8f), 65504.f));
       scale = __half2float(__ushort_as_half(scale_bits));

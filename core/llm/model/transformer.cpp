@@ -44,13 +44,12 @@ void Transformer::fill_cache_randomly(KvCache& cache, int64_t batch, int64_t tok
     const int64_t T = std::min(chunk, tokens - done), start = cache.length();
     at::Tensor positions = at::arange(start, start + T, at::TensorOptions().dtype(at::kLong).device(device()));
     const RopeTable table = rope_.table(positions);
-    for (int64_t li = 0; li < c.n_layers; ++li) {
-      at::Tensor hidden = at::randn({batch, T, c.dim}, opt);
-      at::Tensor k = at::randn({batch, c.n_kv_heads, T, c.head_dim}, opt), v = at::randn_like(k);
-      at::Tensor q = at::randn({batch, c.n_heads, 1, c.head_dim}, opt);
-      AttentionInput in{q, k, v, positions, hidden, table};
-      cache.attend(int(li), in, rope_, nullptr);
-    }
+    // One draw per chunk serves every layer: the contents only have to be non-degenerate.
+    at::Tensor hidden = at::randn({batch, T, c.dim}, opt);
+    at::Tensor k = at::randn({batch, c.n_kv_heads, T, c.head_dim}, opt), v = at::randn_like(k);
+    at::Tensor q;  // append reads no query
+    AttentionInput in{q, k, v, positions, hidden, table};
+    for (int64_t li = 0; li < c.n_layers; ++li) cache.append(int(li), in, rope_, nullptr);
     done += T;
   }
 }

@@ -21,9 +21,9 @@ class Transformer {
   // position only when last_only (saves the big output matmul during prefill).
   at::Tensor forward(const at::Tensor& tokens, KvCache& cache, bool last_only = false, TapObserver* taps = nullptr) const;
 
-  // Speed benchmarks only: appends `tokens` random keys, values and layer inputs per sequence to
-  // sequence of a cache built for `batch` to every layer through KvCache::attend, `chunk` tokens per call with one query, so a
-  // long context fills without the prefill's matrix products (the contents are meaningless).
+  // Speed benchmarks only: appends `tokens` random keys, values and layer inputs per sequence of a
+  // cache built for `batch` to every layer through KvCache::append, `chunk` tokens per call, so a
+  // long context fills without the prefill's matrix products or attention (contents meaningless).
   void fill_cache_randomly(KvCache& cache, int64_t batch, int64_t tokens, int64_t chunk) const;
 
   // A cache of the given types sized for this model.
