@@ -178,6 +178,7 @@ int cmd_bench_decode(int argc, char** argv) {
   if (fill != "prefill" && fill != "random") fail(ErrorKind::kInvalidArgument, "--fill prefill|random, not '" + fill + "'");
   s.random_fill = fill == "random";
   if (s.gen < 1 || s.chunk < 1) fail(ErrorKind::kInvalidArgument, "--gen-tokens and --prefill-chunk must be positive");
+  const int64_t max_batch_ctx = a.has("--max-batch") ? parse_positive_list("--max-batch", a.get("--max-batch")).front() : 0;
   std::vector<SweepCodec> caches;
   for (const std::string& c : a.has("--caches") ? split_list(a.get("--caches")) : std::vector<std::string>{"f16"}) caches.push_back(SweepCodec::parse(c));
   if (a.has("--cache-type-k") && !a.has("--caches")) caches.push_back(SweepCodec::parse(k_type_from_args(a) + "/" + v_type_from_args(a)));
@@ -212,9 +213,8 @@ int cmd_bench_decode(int argc, char** argv) {
       }
   print_rows(s, rows, base);
 
-  if (a.has("--max-batch")) {
-    const int64_t ctx = a.get_ll("--max-batch", 0);
-    if (ctx < 1) fail(ErrorKind::kInvalidArgument, "--max-batch CTX must be positive");
+  if (max_batch_ctx > 0) {
+    const int64_t ctx = max_batch_ctx;
     std::printf("\nLargest batch at context %lld (tok/s there; vs = throughput over the baseline's at its own largest batch)\n\n", (long long)ctx);
     std::vector<Run> best;
     for (const SweepCodec& c : caches) best.push_back(max_batch(s, c, ctx));

@@ -204,6 +204,69 @@ TEST(QuantizedCache, MeasuredMemoryEqualsTheReportedFootprint) {
   }
 }
 
+// Storing the prompt with KvCache::append (no attention) stores what attend stores, for the
+// runtime's cache and for quantized ones.
+TEST(QuantizedCache, AppendStoresWhatAttendStores) {
+  auto m = load("tiny");
+  Transformer t(*m);
+  auto tok = story_tokens(*m, 80);
+  for (const std::string codec : {"f16", "q8_0", "kivi-2", "akvq-2", "rotatekv-post-2"}) {
+    const KvOptions opts = KvOptions::parse(codec == "rotatekv-post-2" ? "reorder=none" : codec == "kivi-2" ? "residual=32" : "");
+    auto attended = t.make_cache(codec, codec, 128, 1, opts), by_append = t.make_cache(codec, codec, 128, 1, opts);
+    t.forward(ids(tok, 0, 64), *attended);
+    // The same prompt through a cache that stores every layer's input by append and returns no
+    // attention: layer 0's inputs do not depend on attention, so its stores must match.
+    struct Recorder : KvCache {
+      KvCache& inner;
+      explicit Recorder(KvCache& c) : inner(c) {}
+      at::Tensor attend(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) override {
+        inner.append(layer, in, rope, taps);
+        return at::zeros_like(in.q);  // later layers see other inputs: only layer 0 is compared
+      }
+      void append(int layer, const AttentionInput& in, const Rope& rope, TapObserver* taps) override { inner.append(layer, in, rope, taps); }
+      int64_t length() const override { return inner.length(); }
+      void clear() override { inner.clear(); }
+      void truncate(int64_t n) override { inner.truncate(n); }
+      KvMemory memory() const override { return inner.memory(); }
+      KvMemory side_memory(KvRole r) const override { return inner.side_memory(r); }
+      std::string k_type() const override { return inner.k_type(); }
+      std::string v_type() const override { return inner.v_type(); }
+    } recorder(*by_append);
+    t.forward(ids(tok, 0, 64), recorder);
+    EXPECT_EQ(by_append->length(), 64) << codec;
+    if (auto* qa = dynamic_cast<QuantizedCache*>(attended.get())) {
+      auto* qb = dynamic_cast<QuantizedCache*>(by_append.get());
+      ASSERT_NE(qb, nullptr);
+      EXPECT_TRUE(at::equal(qa->key_store(0).read(at::kFloat), qb->key_store(0).read(at::kFloat))) << codec;
+      EXPECT_TRUE(at::equal(qa->value_store(0).read(at::kFloat), qb->value_store(0).read(at::kFloat))) << codec;
+    }
+    EXPECT_EQ(attended->side_memory(KvRole::kKey).total(), by_append->side_memory(KvRole::kKey).total()) << codec;
+  }
+}
+
+// Head-major token rows read back exactly as the one-segment layout: same values, same bytes.
+TEST(QuantizedCache, HeadMajorTokenRowsReadBackLikeRows) {
+  at::manual_seed(3);
+  for (const QuantScheme scheme : {QuantScheme::kLlamaQ8_0, QuantScheme::kLlamaQ4_0, QuantScheme::kAsymmetric}) {
+    QuantSpec q;
+    q.scheme = scheme, q.bits = scheme == QuantScheme::kLlamaQ8_0 ? 8 : scheme == QuantScheme::kLlamaQ4_0 ? 4 : 2, q.group = 32;
+    PackedTokenStore rows(q, 128, 64, 1), heads(q, 128, 64, 4);
+    EXPECT_EQ(rows.heads(), 1);
+    EXPECT_EQ(heads.heads(), 4);
+    for (int64_t T : {1, 7, 20}) {
+      at::Tensor x = at::randn({2, T, 128});
+      rows.append(x), heads.append(x);
+    }
+    EXPECT_TRUE(at::equal(rows.read(), heads.read()));
+    EXPECT_EQ(rows.code_bytes(), heads.code_bytes());
+    EXPECT_EQ(rows.meta_bytes(), heads.meta_bytes());
+    EXPECT_EQ(heads.codes().sizes(), (std::vector<int64_t>{2, 4, heads.codes().size(2), 32 * q.bits / 8}));
+  }
+  QuantSpec wide;  // a group spanning two heads keeps one segment per row
+  wide.group = 64;
+  EXPECT_EQ(PackedTokenStore(wide, 128, 64, 4).heads(), 1);
+}
+
 TEST(QuantizedCache, TruncateAndClearKeepTheCacheUsable) {
   auto m = load("stories");
   Transformer t(*m);
