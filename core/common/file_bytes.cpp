@@ -6,18 +6,52 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 
 #include "core/common/error.h"
 
 namespace qs {
 
+namespace {
+
+const char* kind_of(mode_t m) {
+  if (S_ISFIFO(m)) return "a FIFO";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISSOCK(m)) return "a socket";
+  if (S_ISDIR(m)) return "a folder";
+  return "not a regular file";
+}
+
+}  // namespace
+
+void require_regular_file(const std::string& path, const std::string& what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) fail_io(what + " '" + path + "': " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) fail_io(what + " '" + path + "' is " + kind_of(st.st_mode) + ", not a regular file");
+}
+
+void require_regular_file_or_folder(const std::string& path, const std::string& what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) fail_io(what + " '" + path + "': " + std::strerror(errno));
+  if (!S_ISDIR(st.st_mode)) return require_regular_file(path, what);
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(path, ec)) {
+    struct stat es {};
+    if (::stat(e.path().c_str(), &es) == 0 && !S_ISREG(es.st_mode) && !S_ISDIR(es.st_mode))
+      fail_io(what + " folder '" + path + "' holds '" + e.path().filename().string() + "', which is " + kind_of(es.st_mode) + ", not a regular file");
+  }
+  if (ec) fail_io(what + " folder '" + path + "': " + ec.message());
+}
+
 std::shared_ptr<FileBytes> FileBytes::open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat below refuses it.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) fail_io("cannot open '" + path + "': " + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    fail_io("'" + path + "' is not a regular file");
+    fail_io("'" + path + "' is " + kind_of(st.st_mode) + ", not a regular file");
   }
   std::shared_ptr<FileBytes> fb(new FileBytes());
   fb->path_ = path;

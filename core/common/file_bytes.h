@@ -56,6 +56,13 @@ class ByteReader {
   std::string what_;
 };
 
+// Throws Error(kIo) naming `what` and the path unless it is an existing regular file: a FIFO, a
+// device or a socket would block in open() or never end, and a folder is not a file.
+void require_regular_file(const std::string& path, const std::string& what);
+// The same for an input that may also be a folder (DICOM series, Hugging Face models): every entry
+// directly inside must be a regular file or a folder.
+void require_regular_file_or_folder(const std::string& path, const std::string& what);
+
 // The whole file as a string; throws Error(kIo) naming the file when it cannot be read.
 std::string read_text_file(const std::string& path);
 

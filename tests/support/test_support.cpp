@@ -71,10 +71,11 @@ std::string quote(const std::string& s) {
 }
 }  // namespace
 
-CommandResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text) {
+namespace {
+CommandResult run_command(const std::string& prefix, const std::vector<std::string>& args, const std::string& stdin_text) {
   TempDir tmp;
   tmp.write("in", stdin_text);
-  std::string cmd = quote(QS_CLI_PATH);
+  std::string cmd = prefix + quote(QS_CLI_PATH);
   for (const auto& a : args) cmd += " " + quote(a);
   cmd += " >" + quote(tmp.file("out")) + " 2>" + quote(tmp.file("err")) + " <" + quote(tmp.file("in"));
   int status = std::system(cmd.c_str());
@@ -83,6 +84,13 @@ CommandResult run_cli(const std::vector<std::string>& args, const std::string& s
   r.out = read_text(tmp.file("out"));
   r.err = read_text(tmp.file("err"));
   return r;
+}
+}  // namespace
+
+CommandResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text) { return run_command("", args, stdin_text); }
+
+CommandResult run_cli_limited(const std::vector<std::string>& args, int seconds, long address_space_kib) {
+  return run_command("ulimit -v " + std::to_string(address_space_kib) + "; exec timeout -s KILL " + std::to_string(seconds) + " ", args, "");
 }
 
 namespace {

@@ -32,6 +32,9 @@ struct CommandResult {
 };
 // Runs the built `quantiscope` with the arguments (shell-quoted here), feeding stdin_text.
 CommandResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text = "");
+// The same under `timeout -s KILL seconds` and an address-space limit (KiB): hostile inputs must
+// end in a clean exit code, never a hang (exit 137) or an allocation spree.
+CommandResult run_cli_limited(const std::vector<std::string>& args, int seconds, long address_space_kib = 4000000);
 
 // Little-endian GGUF writer for tests.
 class GgufBuilder {

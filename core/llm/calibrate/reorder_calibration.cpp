@@ -38,6 +38,8 @@ ChannelReorder calibrate_channel_reorder(const Transformer& model, const std::ve
                                          const ProgressFn& progress, const CancelToken& cancel) {
   const ModelConfig& c = model.config();
   if (!is_power_of_two(c.head_dim)) fail(ErrorKind::kUnsupported, "calibration: head_dim " + std::to_string(c.head_dim) + " is not a power of two");
+  if (o.ctx < 2) fail(ErrorKind::kInvalidArgument, "calibration: --ctx must be at least 2 tokens, not " + std::to_string(o.ctx));
+  if (o.max_tokens < 0) fail(ErrorKind::kInvalidArgument, "calibration: --tokens must not be negative, not " + std::to_string(o.max_tokens));
   const int64_t ctx = std::min<int64_t>(o.ctx, c.context_length);
   int64_t usable = o.max_tokens > 0 ? std::min<int64_t>(o.max_tokens, int64_t(tokens.size())) : int64_t(tokens.size());
   const int64_t windows = (usable + ctx - 1) / ctx;

@@ -107,6 +107,8 @@ KvAnalysis analyze_kv(const Transformer& model, const std::vector<int32_t>& toke
                       const CancelToken& cancel) {
   const ModelConfig& c = model.config();
   if (!is_power_of_two(c.head_dim)) fail(ErrorKind::kUnsupported, "kv-analyze: head_dim must be a power of two");
+  if (o.ctx < 2) fail(ErrorKind::kInvalidArgument, "kv-analyze: --ctx must be at least 2 tokens, not " + std::to_string(o.ctx));
+  if (o.max_tokens < 0) fail(ErrorKind::kInvalidArgument, "kv-analyze: --tokens must not be negative, not " + std::to_string(o.max_tokens));
   const int64_t ctx = std::min<int64_t>(o.ctx, c.context_length);
   const int64_t usable = std::min<int64_t>(int64_t(tokens.size()), o.max_tokens > 0 ? o.max_tokens : int64_t(tokens.size()));
   const int64_t windows = usable / ctx;

@@ -61,6 +61,11 @@ LogitReference::LogitReference(const std::string& path) : bytes_(FileBytes::open
   ctx_ = r.get<uint32_t>("ctx");
   uint64_t n = r.get<uint64_t>("window count");
   if (vocab_ <= 0 || ctx_ < 2) fail_format("'" + path + "': bad vocab or ctx");
+  // A window must fit in the file: checked before any product that could wrap (hostile headers).
+  const uint64_t body = bytes_->size() - kHeader;
+  if (uint64_t(ctx_) > body / 4 || uint64_t(vocab_) > body / 2 || uint64_t(ctx_ - 1) > body / (2 * uint64_t(vocab_)))
+    fail_format("'" + path + "': the header's vocab " + std::to_string(vocab_) + " x ctx " + std::to_string(ctx_) + " describes windows larger than the file (" +
+                std::to_string(bytes_->size()) + " bytes)");
   uint64_t per_window = uint64_t(ctx_) * 4 + uint64_t(ctx_ - 1) * uint64_t(vocab_) * 2;
   if (n == 0 || n > (bytes_->size() - kHeader) / per_window) fail_format("'" + path + "': the header claims " + std::to_string(n) + " windows but the file holds " + std::to_string((bytes_->size() - kHeader) / per_window) + "; unfinished or truncated?");
   windows_ = int64_t(n);

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "core/common/error.h"
+#include "core/common/file_bytes.h"
 #include "core/common/torch_compat.h"
 #include "core/llm/model/weights.h"
 
@@ -19,6 +20,7 @@ std::unique_ptr<LoadedModel> load_model(const std::string& path, const LoadOptio
   check_load_options(options);
   std::error_code ec;
   if (!fs::exists(path, ec)) fail_io("model '" + path + "' does not exist");
+  require_regular_file_or_folder(path, "model");
   if (fs::is_directory(path, ec)) return load_hf(path, options);
   char magic[4] = {0, 0, 0, 0};
   std::ifstream in(path, std::ios::binary);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/common/error.h"
+#include "core/common/file_bytes.h"
 
 namespace qs::mri {
 
@@ -98,6 +99,8 @@ void write_float(H5::H5File& f, const std::string& name, const at::Tensor& x) {
 }  // namespace
 
 bool is_hdf5_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;  // a FIFO would block in open()
   std::ifstream in(path, std::ios::binary);
   char sig[8] = {};
   in.read(sig, 8);
@@ -106,6 +109,7 @@ bool is_hdf5_file(const std::string& path) {
 
 Scan read_fastmri(const std::string& path) {
   if (!std::filesystem::exists(path)) fail_io("'" + path + "' does not exist");
+  require_regular_file(path, "fastMRI file");
   if (!is_hdf5_file(path)) fail_format("'" + path + "' is not an HDF5 file");
   const uintmax_t file_size = std::filesystem::file_size(path);
   H5::Exception::dontPrint();

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/common/error.h"
+#include "core/common/file_bytes.h"
 #include "core/common/strings.h"
 #include "core/common/output_guard.h"
 #include "core/mri/fft.h"
@@ -38,6 +39,7 @@ bool have_itk() {
 Volume read_volume(const std::string& path, const ReadOptions& o) {
   if (!std::filesystem::exists(path) && !(is_cfl_path(path) && std::filesystem::exists(cfl_base(path) + ".hdr")))
     fail_io("'" + path + "' does not exist");
+  if (!is_cfl_path(path)) require_regular_file_or_folder(path, "volume");
   Volume v;
   if (is_h5(path) || (!std::filesystem::is_directory(path) && is_hdf5_file(path))) {
     Scan s = read_fastmri(path);
@@ -69,6 +71,7 @@ Scan read_scan(const std::string& path) {
     return s;
   }
   if (!std::filesystem::exists(path)) fail_io("'" + path + "' does not exist");
+  require_regular_file(path, "k-space");
   Scan s = read_fastmri(path);
   if (!s.kspace.defined()) fail_format("'" + path + "' has no 'kspace' dataset (it holds only " + (s.target_name.empty() ? std::string("a mask") : s.target_name) + ")");
   check_finite(s.kspace, "k-space in '" + path + "'");
@@ -76,6 +79,7 @@ Scan read_scan(const std::string& path) {
 }
 
 at::Tensor read_mask(const std::string& path) {
+  if (!is_cfl_path(path)) require_regular_file_or_folder(path, "mask");
   if (is_h5(path) || (std::filesystem::is_regular_file(path) && is_hdf5_file(path))) {
     Scan s = read_fastmri(path);
     if (!s.mask.defined()) fail_format("'" + path + "' has no 'mask' dataset");
