@@ -77,3 +77,112 @@ TEST(HostileInputs, LogitReferenceHeadersThatWrapAreMalformedFiles) {
 
 }  // namespace
 }  // namespace qs
+
+namespace qs {
+namespace {
+
+uint32_t crc32_of(const std::vector<uint8_t>& b, size_t from, size_t n) {
+  uint32_t c = 0xffffffffu;
+  for (size_t i = from; i < from + n; ++i) {
+    c ^= b[i];
+    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+  }
+  return ~c;
+}
+
+void put_be32(std::vector<uint8_t>& b, uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8) b.push_back(uint8_t(v >> s));
+}
+
+// A PNG chunk with its CRC (or a wrong one when `damage`).
+void chunk(std::vector<uint8_t>& b, const char* type, const std::vector<uint8_t>& data, bool damage = false) {
+  put_be32(b, uint32_t(data.size()));
+  const size_t start = b.size();
+  b.insert(b.end(), type, type + 4);
+  b.insert(b.end(), data.begin(), data.end());
+  put_be32(b, crc32_of(b, start, data.size() + 4) ^ (damage ? 1u : 0u));
+}
+
+std::vector<uint8_t> png(uint32_t w, uint32_t h, bool damage_ihdr = false, bool end = true) {
+  std::vector<uint8_t> b = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  std::vector<uint8_t> ihdr;
+  put_be32(ihdr, w), put_be32(ihdr, h);
+  ihdr.insert(ihdr.end(), {8, 0, 0, 0, 0});  // 8-bit grey
+  chunk(b, "IHDR", ihdr, damage_ihdr);
+  // One row of one grey pixel, as a stored (uncompressed) deflate block inside a zlib stream.
+  const std::vector<uint8_t> raw = {0, 200};
+  std::vector<uint8_t> z = {0x78, 0x01, 0x01, 2, 0, 0xfd, 0xff, 0, 200};
+  uint32_t a = 1, s2 = 0;
+  for (uint8_t c : raw) a = (a + c) % 65521, s2 = (s2 + a) % 65521;
+  put_be32(z, s2 << 16 | a);
+  chunk(b, "IDAT", z);
+  if (end) chunk(b, "IEND", {});
+  return b;
+}
+
+std::vector<uint8_t> bytes_of(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
+
+TEST(HostileInputs, BrokenPngsAreRefusedBeforeLibpngSeesThem) {
+  test::TempDir dir;
+  const std::vector<uint8_t> sig = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  const std::vector<uint8_t> whole = png(1, 1), half(whole.begin(), whole.begin() + 40);
+  struct Case {
+    std::string name;
+    std::vector<uint8_t> bytes;
+    int code;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {"sig.png", sig, 4, "has no PNG IHDR chunk"},
+      {"crc.png", png(1, 1, true), 4, "CRC mismatch"},
+      {"zero.png", png(0, 0), 4, "claims a 0 x 0 PNG image"},
+      {"cut.png", png(1, 1, false, false), 4, "no PNG IEND chunk"},
+      {"half.png", half, 4, "truncated"},
+  };
+  for (const Case& c : cases) expect_clean_refusal(run_cli_limited({"mri", "info", dir.write(c.name, c.bytes)}, 30), c.code, c.says, c.name);
+  // A valid 1 x 1 PNG still opens.
+  auto ok = run_cli_limited({"mri", "info", dir.write("ok.png", whole)}, 30);
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  // 20000^2 pixels from a few hundred bytes: refused against the memory limit, before decoding.
+  ::setenv("QUANTISCOPE_MEMORY_LIMIT", "1G", 1);
+  auto big = run_cli_limited({"mri", "info", dir.write("big.png", png(20000, 20000))}, 30);
+  ::unsetenv("QUANTISCOPE_MEMORY_LIMIT");
+  expect_clean_refusal(big, 5, "more than the memory limit of 1.0 GiB", "20000^2 PNG");
+}
+
+TEST(HostileInputs, LyingMetaImageHeadersAreRefusedBeforeMetaIoLoops) {
+  test::TempDir dir;
+  auto mha = [&](const std::string& name, const std::string& header) {
+    return dir.write(name, bytes_of(header + "ElementDataFile = LOCAL\n" + std::string(64, '\0')));
+  };
+  expect_clean_refusal(run_cli_limited({"mri", "info", mha("neg.mha", "ObjectType = Image\nNDims = -3\nDimSize = 4 4 4\nElementType = MET_FLOAT\n")}, 30), 4,
+                       "NDims = -3", "NDims -3");
+  expect_clean_refusal(run_cli_limited({"mri", "info", mha("count.mha", "NDims = 3\nDimSize = 4 4\nElementType = MET_FLOAT\n")}, 30), 4, "2 DimSize values for NDims = 3",
+                       "DimSize count");
+  expect_clean_refusal(run_cli_limited({"mri", "info", mha("type.mha", "NDims = 2\nDimSize = 4 4\nElementType = MET_QUATERNION\n")}, 30), 4, "not a MetaImage pixel type",
+                       "ElementType");
+  ::setenv("QUANTISCOPE_MEMORY_LIMIT", "1G", 1);
+  auto big = run_cli_limited({"mri", "info", mha("big.mha", "NDims = 3\nDimSize = 4096 4096 4096\nElementType = MET_UCHAR\n")}, 30);
+  ::unsetenv("QUANTISCOPE_MEMORY_LIMIT");
+  expect_clean_refusal(big, 5, "more than the memory limit", "4096^3 MetaImage");
+}
+
+TEST(HostileInputs, TruncatedDicomFilesAreRefusedBeforeGdcmAsserts) {
+  test::TempDir dir;
+  std::vector<uint8_t> preamble(128, 0);
+  preamble.insert(preamble.end(), {'D', 'I', 'C', 'M'});
+  // (0002,0000) UL group length 4 bytes = 60, then (0002,0010) UI transfer syntax cut short.
+  std::vector<uint8_t> cut = preamble;
+  cut.insert(cut.end(), {0x02, 0x00, 0x00, 0x00, 'U', 'L', 4, 0, 60, 0, 0, 0, 0x02, 0x00, 0x10, 0x00, 'U', 'I', 20, 0, '1', '.', '2'});
+  std::filesystem::create_directory(dir.file("series"));
+  test::TempDir other;
+  for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::vector<uint8_t>>>{{"preamble.dcm", preamble}, {"cut.dcm", cut}}) {
+    const std::string file = dir.write(name, bytes);
+    expect_clean_refusal(run_cli_limited({"mri", "info", file}, 30), 4, "is truncated inside its DICOM file meta header", name);
+  }
+  other.write("IM0001", cut);
+  expect_clean_refusal(run_cli_limited({"mri", "info", other.path()}, 30), 4, "is truncated inside its DICOM file meta header", "DICOM folder");
+}
+
+}  // namespace
+}  // namespace qs

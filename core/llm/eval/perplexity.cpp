@@ -3,16 +3,11 @@
 #include <cmath>
 
 #include "core/common/error.h"
+#include "core/common/strings.h"
 #include "core/common/timer.h"
 #include "core/llm/tokenizer/tokenizer.h"
 
 namespace qs {
-namespace {
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-}  // namespace
 
 double PerplexityResult::ppl() const { return std::exp(mean_nll()); }
 

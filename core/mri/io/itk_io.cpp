@@ -25,6 +25,8 @@
 #include <itkPNGImageIOFactory.h>
 
 #include "core/common/error.h"
+#include "core/common/memory_budget.h"
+#include "core/mri/io/header_guard.h"
 #include "core/mri/io/payload_check.h"
 
 namespace qs::mri {
@@ -132,6 +134,7 @@ Volume read_dicom_folder(const std::string& folder) {
 Volume read_itk_volume(const std::string& path, long long time_point) {
   register_factories();
   if (!std::filesystem::exists(path)) fail_io("'" + path + "' does not exist");
+  guard_itk_input(path);  // decoders that abort or hang never see a header that would make them
   try {
     if (std::filesystem::is_directory(path)) {
       Volume v = read_dicom_folder(path);
@@ -143,6 +146,9 @@ Volume read_itk_volume(const std::string& path, long long time_point) {
     io->SetFileName(path);
     io->ReadImageInformation();
     if (io->GetNumberOfDimensions() > 4) fail(ErrorKind::kUnsupported, "'" + path + "' has more than 4 dimensions");
+    double pixels = double(io->GetNumberOfComponents());
+    for (unsigned i = 0; i < io->GetNumberOfDimensions(); ++i) pixels *= double(io->GetDimensions(i));
+    require_within_budget(pixels * 4.0 * 3.0, "'" + path + "' (" + std::to_string(int64_t(pixels)) + " values as float32, decoded and converted)");
     check_image_payload(path, static_cast<uint64_t>(io->GetImageSizeInBytes()));
     const auto pixel = io->GetPixelType();
     const long long t = time_point < 0 ? 0 : time_point;

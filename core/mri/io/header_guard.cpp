@@ -1,0 +1,185 @@
+#include "core/mri/io/header_guard.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <sstream>
+#include <vector>
+
+#include "core/common/error.h"
+#include "core/common/file_bytes.h"
+#include "core/common/memory_budget.h"
+#include "core/common/strings.h"
+
+namespace qs::mri {
+namespace {
+
+uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | uint32_t(p[3]); }
+uint16_t le16(const uint8_t* p) { return uint16_t(p[0] | p[1] << 8); }
+uint32_t le32(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
+
+void bad(const std::string& path, const std::string& why) { fail_format("'" + path + "' " + why); }
+
+void budget_for_pixels(const std::string& path, double pixels, double channels) {
+  require_within_budget(pixels * channels * 4.0 * 3.0, "'" + path + "' (" + std::to_string(int64_t(pixels)) + " pixels)");
+}
+
+void guard_png(const std::string& path, const FileBytes& f) {
+  static const uint8_t kSig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  const uint8_t* d = f.data();
+  const size_t n = f.size();
+  if (n < 8 || std::memcmp(d, kSig, 8) != 0) bad(path, "is not a PNG file (no PNG signature)");
+  size_t pos = 8;
+  bool ihdr = false, idat = false, iend = false;
+  uint32_t width = 0, height = 0;
+  int channels = 1;
+  for (int index = 0; pos < n && !iend; ++index) {
+    if (n - pos < 12) bad(path, "is truncated inside a PNG chunk header at byte " + std::to_string(pos));
+    const uint32_t len = be32(d + pos);
+    const std::string type(reinterpret_cast<const char*>(d + pos + 4), 4);
+    if (len > 0x7fffffffu || len > n - pos - 12) bad(path, "is truncated: PNG chunk '" + type + "' claims " + std::to_string(len) + " bytes past the end of the file");
+    const uint32_t crc = uint32_t(crc32(crc32(0L, Z_NULL, 0), d + pos + 4, len + 4));
+    if (crc != be32(d + pos + 8 + len)) bad(path, "has a damaged PNG chunk '" + type + "' (CRC mismatch)");
+    const uint8_t* c = d + pos + 8;
+    if (index == 0 && type != "IHDR") bad(path, "does not start with a PNG IHDR chunk");
+    if (type == "IHDR") {
+      if (index != 0 || len != 13) bad(path, "has a malformed PNG IHDR chunk");
+      width = be32(c), height = be32(c + 4);
+      const int depth = c[8], colour = c[9];
+      if (width == 0 || height == 0 || width > 0x7fffffffu || height > 0x7fffffffu)
+        bad(path, "claims a " + std::to_string(width) + " x " + std::to_string(height) + " PNG image");
+      const bool ok = (colour == 0 && (depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16)) || (colour == 3 && (depth == 1 || depth == 2 || depth == 4 || depth == 8)) ||
+                      ((colour == 2 || colour == 4 || colour == 6) && (depth == 8 || depth == 16));
+      if (!ok || c[10] != 0 || c[11] != 0 || c[12] > 1) bad(path, "has an invalid PNG IHDR (bit depth " + std::to_string(depth) + ", colour type " + std::to_string(colour) + ")");
+      channels = colour == 2 ? 3 : colour == 4 ? 2 : colour == 6 ? 4 : 1;
+      ihdr = true;
+    }
+    idat |= type == "IDAT";
+    iend = type == "IEND";
+    pos += size_t(len) + 12;
+  }
+  if (!ihdr) bad(path, "has no PNG IHDR chunk");
+  if (!idat) bad(path, "has no PNG image data (IDAT)");
+  if (!iend) bad(path, "is truncated: no PNG IEND chunk");
+  budget_for_pixels(path, double(width) * double(height), channels);
+}
+
+void guard_metaimage(const std::string& path, const FileBytes& f) {
+  const std::string head(reinterpret_cast<const char*>(f.data()), std::min<size_t>(f.size(), 65536));
+  std::istringstream in(head);
+  std::string line;
+  long long ndims = -1;
+  std::vector<long long> dims;
+  std::string element_type, data_file;
+  double channels = 1;
+  bool has_data_file = false;
+  while (std::getline(in, line)) {
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+    std::istringstream v(value);
+    if (key == "ndims") {
+      if (!(v >> ndims) || ndims < 1 || ndims > 4) bad(path, "has 'NDims = " + value + "': a MetaImage volume has 1 to 4 dimensions");
+    } else if (key == "dimsize") {
+      long long d;
+      while (v >> d) dims.push_back(d);
+    } else if (key == "elementnumberofchannels") {
+      if (!(v >> channels) || channels < 1 || channels > 64) bad(path, "has 'ElementNumberOfChannels = " + value + "'");
+    } else if (key == "elementtype") {
+      element_type = value;
+    } else if (key == "elementdatafile") {
+      has_data_file = true;
+      break;  // the header ends here
+    }
+  }
+  if (!has_data_file) bad(path, "has no ElementDataFile line in its first 64 KiB: not a MetaImage header");
+  if (ndims < 1) bad(path, "has no NDims line");
+  if (int64_t(dims.size()) != ndims) bad(path, "has " + std::to_string(dims.size()) + " DimSize values for NDims = " + std::to_string(ndims));
+  double pixels = 1;
+  for (long long d : dims) {
+    if (d < 1) bad(path, "has a DimSize of " + std::to_string(d));
+    pixels *= double(d);
+  }
+  static const char* kTypes[] = {"MET_CHAR", "MET_UCHAR", "MET_SHORT", "MET_USHORT", "MET_INT", "MET_UINT", "MET_LONG", "MET_ULONG",
+                                 "MET_LONG_LONG", "MET_ULONG_LONG", "MET_FLOAT", "MET_DOUBLE"};
+  if (std::none_of(std::begin(kTypes), std::end(kTypes), [&](const char* t) { return element_type == t; }))
+    bad(path, "has ElementType '" + element_type + "', which is not a MetaImage pixel type");
+  budget_for_pixels(path, pixels, channels);
+}
+
+// One element header at `pos`: returns the value length and advances past the header; false
+// when the file ends inside it.
+bool element_header(const uint8_t* d, size_t n, size_t& pos, bool explicit_vr, uint16_t& group, uint32_t& len) {
+  if (n - pos < 8) return false;
+  group = le16(d + pos);
+  if (!explicit_vr) {
+    len = le32(d + pos + 4);
+    pos += 8;
+    return true;
+  }
+  const std::string vr(reinterpret_cast<const char*>(d + pos + 4), 2);
+  const bool long_form = vr == "OB" || vr == "OW" || vr == "OF" || vr == "SQ" || vr == "UT" || vr == "UN" || vr == "OD" || vr == "OL" || vr == "UC" || vr == "UR" || vr == "OV" || vr == "SV" || vr == "UV";
+  if (!long_form) {
+    len = le16(d + pos + 6);
+    pos += 8;
+    return true;
+  }
+  if (n - pos < 12) return false;
+  len = le32(d + pos + 8);
+  pos += 12;
+  return true;
+}
+
+void guard_dicom(const std::string& path, const FileBytes& f) {
+  const uint8_t* d = f.data();
+  const size_t n = f.size();
+  if (n < 132 || std::memcmp(d + 128, "DICM", 4) != 0) return;  // no Part 10 header: GDCM sniffs it
+  size_t pos = 132;
+  std::string syntax;
+  while (true) {  // the file meta group (0002,xxxx): explicit VR little endian
+    if (n - pos < 8) bad(path, "is truncated inside its DICOM file meta header, and has no data set");
+    if (le16(d + pos) != 0x0002) break;
+    uint16_t group;
+    uint32_t len;
+    const uint16_t element = le16(d + pos + 2);
+    if (!element_header(d, n, pos, true, group, len) || len == 0xffffffffu || len > n - pos)
+      bad(path, "is truncated inside its DICOM file meta header (element (0002," + std::to_string(element) + "))");
+    if (element == 0x0010) syntax = std::string(reinterpret_cast<const char*>(d + pos), len);
+    pos += len;
+  }
+  while (!syntax.empty() && (syntax.back() == '\0' || syntax.back() == ' ')) syntax.pop_back();
+  if (syntax.empty()) bad(path, "has no transfer syntax in its DICOM file meta header");
+  const bool implicit = syntax == "1.2.840.10008.1.2", explicit_le = syntax == "1.2.840.10008.1.2.1";
+  if (!implicit && !explicit_le) return;  // compressed or big endian: GDCM's own checks
+  while (pos < n) {
+    const size_t at = pos;
+    uint16_t group;
+    uint32_t len;
+    if (!element_header(d, n, pos, explicit_le, group, len)) bad(path, "is truncated inside a DICOM element header at byte " + std::to_string(at));
+    if (len == 0xffffffffu) return;  // a sequence or encapsulated pixels: GDCM walks those
+    if (len > n - pos) bad(path, "is truncated: a DICOM element at byte " + std::to_string(at) + " claims " + std::to_string(len) + " bytes past the end of the file");
+    pos += len;
+  }
+}
+
+}  // namespace
+
+void guard_itk_input(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (fs::is_directory(path)) {
+    for (const auto& e : fs::directory_iterator(path))
+      if (e.is_regular_file()) guard_dicom(e.path().string(), *FileBytes::open(e.path().string()));
+    return;
+  }
+  const auto f = FileBytes::open(path);
+  static const uint8_t kSig[4] = {0x89, 'P', 'N', 'G'};
+  const std::string lower = to_lower(path);
+  if (ends_with(lower, ".png") || (f->size() >= 4 && std::memcmp(f->data(), kSig, 4) == 0)) return guard_png(path, *f);
+  if (ends_with(lower, ".mha") || ends_with(lower, ".mhd")) return guard_metaimage(path, *f);
+  guard_dicom(path, *f);
+}
+
+}  // namespace qs::mri
