@@ -1,5 +1,7 @@
 #include "app/cli/args.h"
 
+#include <cstdio>
+
 #include <cerrno>
 #include <cstdlib>
 
@@ -74,6 +76,27 @@ double Args::get_double(const std::string& name, double def) const {
   errno = 0;
   double v = std::strtod(s.c_str(), &end);
   if (s.empty() || *end || errno) fail(ErrorKind::kInvalidArgument, "option " + name + " expects a number, got '" + s + "'");
+  return v;
+}
+
+}  // namespace qs::cli
+
+namespace qs::cli {
+
+long long Args::get_ll_in(const std::string& name, long long def, long long min, long long max) const {
+  const long long v = get_ll(name, def);
+  if (values_.count(name) && (v < min || v > max))
+    fail(ErrorKind::kInvalidArgument, "option " + name + " must be in " + std::to_string(min) + ".." + std::to_string(max) + ", not " + std::to_string(v));
+  return v;
+}
+
+double Args::get_double_in(const std::string& name, double def, double min, double max) const {
+  const double v = get_double(name, def);
+  if (values_.count(name) && !(v >= min && v <= max)) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, " must be in %g..%g, not %g", min, max, v);
+    fail(ErrorKind::kInvalidArgument, "option " + name + buf);
+  }
   return v;
 }
 

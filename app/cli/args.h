@@ -19,6 +19,10 @@ class Args {
   int get_int(const std::string& name, int def) const;
   long long get_ll(const std::string& name, long long def) const;
   double get_double(const std::string& name, double def) const;
+  // The same, refusing a given value outside [min, max] with a message naming the option and
+  // its range (the default is not checked: it may be a sentinel such as -1 for "automatic").
+  long long get_ll_in(const std::string& name, long long def, long long min, long long max) const;
+  double get_double_in(const std::string& name, double def, double min, double max) const;
   bool flag(const std::string& name) const { return flags_.count(name) != 0; }
   const std::vector<std::string>& positional() const { return positional_; }
 

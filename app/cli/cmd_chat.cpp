@@ -17,7 +17,7 @@ int cmd_chat(int argc, char** argv) {
   Transformer model(*m);
   ChatTemplate tmpl = a.has("--template") ? chat_template_from_name(a.get("--template")) : detect_chat_template(m->chat_template);
   GenerateOptions o;
-  o.max_new_tokens = a.get_int("--n-predict", 256);
+  o.max_new_tokens = int(a.get_ll_in("--n-predict", 256, 0, 1 << 24));
   o.sampling = sampling_from_args(a);
   int64_t ctx = std::min<int64_t>(a.get_ll("--ctx", m->config.context_length), m->config.context_length);
   Generator gen(model, model.make_cache(k_type_from_args(a), v_type_from_args(a), ctx, 1, kv_options_from_args(a, *m)));

@@ -18,7 +18,7 @@ int cmd_generate(int argc, char** argv) {
   std::vector<int32_t> ids = tok.encode(prompt, !a.flag("--no-bos"), false);
   int64_t ctx = a.get_ll("--ctx", m->config.context_length);
   GenerateOptions o;
-  o.max_new_tokens = a.get_int("--n-predict", 128);
+  o.max_new_tokens = int(a.get_ll_in("--n-predict", 128, 0, 1 << 24));
   o.sampling = sampling_from_args(a);
   o.stop_strings = a.all("--stop");
   o.stop_at_end_of_generation = !a.flag("--ignore-eos");

@@ -186,3 +186,39 @@ TEST(HostileInputs, TruncatedDicomFilesAreRefusedBeforeGdcmAsserts) {
 
 }  // namespace
 }  // namespace qs
+
+namespace qs {
+namespace {
+
+std::string epi() { return test::asset("mri/nibabel/example4d.nii.gz"); }
+
+// Options that would allocate without bound, or be read as something else, are refused first.
+TEST(HostileInputs, OutOfRangeOptionsAreRefusedBeforeAnyWork) {
+  test::TempDir dir;
+  struct Case {
+    std::vector<std::string> args;
+    int code;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"mri", "mask", "--shape", "65536x65536", "--out", dir.file("m.h5")}, 5, "more than the memory limit"},
+      {{"mri", "simulate", epi(), "--crop", "65536x65536", "--out", dir.file("k.h5")}, 5, "more than the memory limit"},
+      {{"mri", "simulate", epi(), "--coils", "10000", "--out", dir.file("k.h5")}, 2, "--coils must be in 1..128"},
+      {{"mri", "simulate", epi(), "--coils", "0", "--out", dir.file("k.h5")}, 2, "--coils must be in 1..128"},
+      {{"mri", "info", epi(), "--time", "-1"}, 2, "--time must be in 0.."},
+      {{"mri", "mask", "--shape", "64x64", "--center", "-0.1", "--out", dir.file("m.h5")}, 2, "--center must be in 0..1"},
+      {{"mri", "mask", "--shape", "64x64", "--accel", "0.5", "--out", dir.file("m.h5")}, 2, "--accel must be in 1..1024"},
+      {{"mri", "compare", epi(), "--accels", "4x"}, 2, "--accels expects accelerations of 1 to 1024, got '4x'"},
+      {{"generate", "-m", asset("llm/stories260K/stories260K.gguf"), "-n", "-1"}, 2, "--n-predict must be in 0.."},
+  };
+  for (const Case& c : cases) {
+    std::string what;
+    for (const auto& s : c.args) what += s + " ";
+    expect_clean_refusal(run_cli_limited(c.args, 60), c.code, c.says, what);
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.file("m.h5")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("k.h5")));
+}
+
+}  // namespace
+}  // namespace qs

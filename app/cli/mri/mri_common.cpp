@@ -4,8 +4,10 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <tuple>
 
 #include "core/common/error.h"
+#include "core/common/memory_budget.h"
 #include "core/common/output_guard.h"
 #include "core/mri/simulate.h"
 
@@ -37,22 +39,26 @@ std::pair<int64_t, int64_t> parse_size(const std::string& text, const std::strin
 
 qs::mri::Scan simulate_from_args(const Args& a, const qs::mri::Volume& volume, uint64_t phase_seed) {
   at::Tensor img = select_slices(volume.data, a.get("--slices"));
-  if (a.has("--crop")) {
-    const auto [h, w] = parse_size(a.get("--crop"), "--crop");
-    img = qs::mri::center_crop_or_pad(img, h, w);
-  }
   qs::mri::SimulationOptions o;
-  o.coils = a.get_int("--coils", 1);
+  o.coils = int(a.get_ll_in("--coils", 1, 1, 128));
   o.phase = a.flag("--phase");
   o.seed = phase_seed;
+  int64_t h = img.size(-2), w = img.size(-1);
+  if (a.has("--crop")) std::tie(h, w) = parse_size(a.get("--crop"), "--crop");
+  // k-space (complex64) per coil plus the sensitivity maps and FFT temporaries, checked before
+  // the crop or pad allocates anything.
+  const double slices = double(img.numel()) / double(img.size(-2) * img.size(-1));
+  require_within_budget(slices * double(h) * double(w) * double(o.coils) * 8.0 * 4.0,
+                        "simulating " + std::to_string(o.coils) + " coil(s) of " + std::to_string(int64_t(slices)) + " x " + std::to_string(h) + " x " + std::to_string(w));
+  if (a.has("--crop")) img = qs::mri::center_crop_or_pad(img, h, w);
   return qs::mri::simulate_scan(img.contiguous(), o);
 }
 
 qs::mri::MaskSpec mask_spec_from_args(const Args& a, const std::string& prefix) {
   qs::mri::MaskSpec s;
   s.type = a.get("--" + prefix + "type", "random");
-  s.acceleration = a.get_double("--accel", 4.0);
-  s.center_fraction = a.get_double("--center", -1.0);
+  s.acceleration = a.get_double_in("--accel", 4.0, 1.0, 1024.0);
+  s.center_fraction = a.get_double_in("--center", -1.0, 0.0, 1.0);
   const long long seed = a.get_ll("--seed", 0);
   if (seed < 0) fail(ErrorKind::kInvalidArgument, "--seed must be >= 0");
   s.seed = static_cast<uint64_t>(seed);

@@ -33,7 +33,7 @@ qs::mri::Scan scan_for(const Args& a, const std::string& path) {
     s.target = select_slices(s.target, a.get("--slices"));
     return s;
   }
-  return simulate_from_args(a, qs::mri::read_volume(path, {a.get_ll("--time", 0)}), 0);  // --seed is the mask's here
+  return simulate_from_args(a, qs::mri::read_volume(path, {a.get_ll_in("--time", 0, 0, 1 << 30)}), 0);  // --seed is the mask's here
 }
 
 }  // namespace
@@ -48,11 +48,10 @@ int cmd_compare(int argc, char** argv) {
   const std::vector<std::string> masks = split_list(a.get("--masks", "random,equispaced"));
   std::vector<double> accels;
   for (const auto& s : split_list(a.get("--accels", "4,8"))) {
-    try {
-      accels.push_back(std::stod(s));
-    } catch (const std::exception&) {
-      fail(ErrorKind::kInvalidArgument, "--accels expects numbers, got '" + s + "'");
-    }
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end || !(v >= 1.0 && v <= 1024.0)) fail(ErrorKind::kInvalidArgument, "--accels expects accelerations of 1 to 1024, got '" + s + "'");
+    accels.push_back(v);
   }
   for (const auto& m : methods) (void)qs::mri::recon_registry().get(m);  // unknown names fail before any work
   const at::Device device = parse_device(a.get("--device", "cpu"));
@@ -70,7 +69,7 @@ int cmd_compare(int argc, char** argv) {
       qs::mri::MaskSpec spec;
       spec.type = mask_type;
       spec.acceleration = accel;
-      spec.center_fraction = a.get_double("--center", -1.0);
+      spec.center_fraction = a.get_double_in("--center", -1.0, 0.0, 1.0);
       spec.seed = static_cast<uint64_t>(a.get_ll("--seed", 0));
       qs::mri::ReconProblem p;
       p.mask = qs::mri::expand_mask(qs::mri::make_mask(spec, h, w), h, w, device);

@@ -9,8 +9,8 @@ namespace qs::cli::mri {
 int cmd_eval(int argc, char** argv) {
   Args a(argc, argv, 3, {"--target", "--pred", "--csv", "--crop", "--slices", "--time"}, {"--force", "--per-slice"}, {});
   if (!a.has("--target") || !a.has("--pred")) fail(ErrorKind::kInvalidArgument, "--target T and --pred P are required");
-  at::Tensor target = magnitude(qs::mri::read_volume(a.get("--target"), {a.get_ll("--time", 0)}).data);
-  at::Tensor pred = magnitude(qs::mri::read_volume(a.get("--pred"), {a.get_ll("--time", 0)}).data);
+  at::Tensor target = magnitude(qs::mri::read_volume(a.get("--target"), {a.get_ll_in("--time", 0, 0, 1 << 30)}).data);
+  at::Tensor pred = magnitude(qs::mri::read_volume(a.get("--pred"), {a.get_ll_in("--time", 0, 0, 1 << 30)}).data);
   target = select_slices(target, a.get("--slices"));
   pred = select_slices(pred, a.get("--slices"));
   if (a.has("--crop")) {

@@ -37,7 +37,7 @@ int cmd_info(int argc, char** argv) {
     for (const auto& [k, v] : s.attrs) std::cout << "attr " << k << " = " << v << "\n";
     return 0;
   }
-  const qs::mri::Volume v = qs::mri::read_volume(path, {a.get_ll("--time", 0)});
+  const qs::mri::Volume v = qs::mri::read_volume(path, {a.get_ll_in("--time", 0, 0, 1 << 30)});
   const auto& g = v.geometry;
   std::cout << "format: " << v.format << "\n";
   std::printf("size (x, y, z): %lld x %lld x %lld", (long long)v.data.size(2), (long long)v.data.size(1), (long long)v.data.size(0));

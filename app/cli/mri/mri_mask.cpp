@@ -7,6 +7,7 @@
 #include "core/common/strings.h"
 #include "core/mri/io/cfl.h"
 #include "core/mri/io/fastmri_h5.h"
+#include "core/common/memory_budget.h"
 #include "core/mri/io/volume_io.h"
 
 namespace qs::cli::mri {
@@ -23,6 +24,7 @@ int cmd_mask(int argc, char** argv) {
     std::fprintf(stderr, "no --shape or --like: using fastMRI's knee k-space size 640x368\n");
   }
   const qs::mri::MaskSpec spec = mask_spec_from_args(a, "");
+  require_within_budget(double(h) * double(w) * 4.0 * 3.0, "a " + std::to_string(h) + " x " + std::to_string(w) + " mask");
   const at::Tensor m = qs::mri::make_mask(spec, h, w);
   const at::Tensor cols = m.ne(0).any(0);
   const double frac = qs::mri::sampled_fraction(m);

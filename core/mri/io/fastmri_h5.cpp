@@ -10,6 +10,7 @@
 
 #include "core/common/error.h"
 #include "core/common/file_bytes.h"
+#include "core/common/memory_budget.h"
 
 namespace qs::mri {
 
@@ -31,17 +32,20 @@ std::vector<hsize_t> dims_of(const H5::DataSet& ds) {
 }
 
 // Refuses datasets whose element count could not have come from this file (a lying header
-// must not cause a huge allocation): contiguous data must fit in the file; compressed
-// chunks may expand, up to 1000x.
+// must not cause a huge allocation): the bytes a dataset really stores (HDF5's allocated storage:
+// a chunked dataset that was never written has none) may expand by deflate's limit at most, and
+// what it decodes to must fit the memory budget.
 void check_plausible(const H5::DataSet& ds, const std::vector<hsize_t>& dims, size_t element_size, const std::string& what, uintmax_t file_size) {
   // long double: exact enough for a limit check and cannot overflow on lying dimensions.
   long double n = 1;
   for (auto d : dims) n *= static_cast<long double>(d);
   const long double bytes = n * static_cast<long double>(element_size);
-  const long double limit = std::max<long double>(static_cast<long double>(file_size) * 1000.0L, 1 << 20);
-  if (bytes > limit || bytes > 64.0L * (1ULL << 30))
-    fail_format("'" + what + "' claims " + std::to_string(static_cast<double>(n)) + " elements, more than the file can hold");
-  (void)ds;
+  const long double stored = static_cast<long double>(std::min<uintmax_t>(ds.getStorageSize(), file_size));
+  if (n > 0 && stored == 0) fail_format("'" + what + "' claims " + std::to_string(static_cast<double>(n)) + " elements but stores none (a dataset that was never written)");
+  if (bytes > stored * 1100.0L)
+    fail_format("'" + what + "' claims " + std::to_string(static_cast<double>(n)) + " elements (" + std::to_string(static_cast<double>(bytes)) + " bytes) from " +
+                std::to_string(static_cast<double>(stored)) + " stored bytes, more than compression can expand");
+  require_within_budget(static_cast<double>(bytes) * 3.0, "'" + what + "' (" + std::to_string(static_cast<double>(n)) + " elements)");
 }
 
 at::Tensor read_complex(const H5::DataSet& ds, const std::string& path, uintmax_t file_size) {

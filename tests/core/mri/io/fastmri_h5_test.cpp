@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <H5Cpp.h>
 
 #include <fstream>
@@ -100,6 +102,24 @@ TEST(FastMriH5, WrongLayoutsAreClearErrors) {
   const auto bytes = test::read_bytes(dir.file("whole.h5"));
   expect_format_error(dir.write("half.h5", std::vector<uint8_t>(bytes.begin(), bytes.begin() + static_cast<long>(bytes.size() / 2))), "HDF5 error");
   EXPECT_THROW(read_fastmri(dir.file("missing.h5")), Error);
+}
+
+// A chunked kspace of 3.4 GB that was never written takes a few KB on disk: HDF5 would hand back
+// fill values for all of it. Refused from the storage it really holds, before any allocation.
+TEST(FastMriH5, NeverWrittenChunkedDatasetsAreRefused) {
+  test::TempDir dir;
+  {
+    H5::H5File f(dir.file("empty.h5"), H5F_ACC_TRUNC);
+    H5::CompType ct(size_t{8});
+    ct.insertMember("r", 0, H5::PredType::NATIVE_FLOAT);
+    ct.insertMember("i", 4, H5::PredType::NATIVE_FLOAT);
+    hsize_t dims[3] = {200, 1440, 1480}, chunk[3] = {1, 64, 64};
+    H5::DSetCreatPropList plist;
+    plist.setChunk(3, chunk);
+    f.createDataSet("kspace", ct, H5::DataSpace(3, dims), plist);  // created, never written
+  }
+  EXPECT_LT(std::filesystem::file_size(dir.file("empty.h5")), 1u << 20);
+  expect_format_error(dir.file("empty.h5"), "stores none (a dataset that was never written)");
 }
 
 TEST(FastMriH5, ScanWithoutKspaceIsNotAScan) {
