@@ -11,6 +11,7 @@
 #include "app/cli/console.h"
 #include "app/cli/signals.h"
 #include "core/common/device.h"
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/file_bytes.h"
 #include "core/common/output_guard.h"
@@ -101,9 +102,7 @@ int cmd_kv_sweep(int argc, char** argv) {
   std::cout << md.str();
   auto save = [&](const char* opt, const std::string& body) {
     if (!a.has(opt)) return;
-    std::ofstream f(a.get(opt));
-    f << body;
-    if (!f) fail_io("cannot write " + a.get(opt));
+    write_file_atomically(a.get(opt), body, a.flag("--force"));
   };
   save("--csv", csv.str());
   save("--md", md.str());

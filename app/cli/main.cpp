@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app/cli/commands.h"
+#include "app/cli/signals.h"
 #include "core/common/allocator_tuning.h"
 #include "core/common/error.h"
 #include "core/kv/kv_cache.h"
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string cmd = argv[1];
+  qs::cli::install_default_interrupt();
   try {
     if (cmd == "info") return qs::cli::cmd_info(argc, argv);
     if (cmd == "generate") return qs::cli::cmd_generate(argc, argv);

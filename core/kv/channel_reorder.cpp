@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/file_bytes.h"
 #include "core/common/output_guard.h"
@@ -75,14 +76,9 @@ void write_channel_reorder(const std::string& path, const ChannelReorder& r, boo
   put_perms(out, r.post);
   std::vector<uint8_t> digest = hex_to_bytes(sha256_hex(reinterpret_cast<const uint8_t*>(out.data()), out.size()));
   put(out, digest.data(), digest.size());
-  const std::string tmp = path + ".part";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) fail_io("cannot write '" + tmp + "'");
-  const bool ok = std::fwrite(out.data(), 1, out.size(), f) == out.size();
-  if (std::fclose(f) != 0 || !ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    fail_io("cannot write '" + path + "'");
-  }
+  AtomicFile f(path, true);  // callers decide about replacing; a device or FIFO is refused here
+  f.write(out.data(), out.size());
+  f.commit();
 }
 
 ChannelReorder read_channel_reorder(const std::string& path) {

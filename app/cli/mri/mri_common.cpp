@@ -6,6 +6,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/memory_budget.h"
 #include "core/common/output_guard.h"
@@ -100,13 +101,12 @@ void print_metrics(const qs::mri::VolumeMetrics& m, bool per_slice) {
 }
 
 void write_metrics_csv(const std::string& path, const qs::mri::VolumeMetrics& m, bool force) {
-  ensure_may_write(path, force);
-  std::ofstream f(path);
+  std::ostringstream f;
   f.precision(10);
   f << "slice,nmse,psnr,ssim\n";
   for (size_t i = 0; i < m.slices.size(); ++i) f << i << "," << m.slices[i].nmse << "," << m.slices[i].psnr << "," << m.slices[i].ssim << "\n";
   f << "volume," << m.nmse << "," << m.psnr << "," << m.ssim << "\n";
-  if (!f) fail_io("cannot write '" + path + "'");
+  write_file_atomically(path, f.str(), force);
 }
 
 }  // namespace qs::cli::mri

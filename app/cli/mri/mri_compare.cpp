@@ -2,12 +2,14 @@
 // (markdown on stdout, CSV on request). A volume is simulated single-coil (or --coils N);
 // a fastMRI file is used as it is (its fully sampled k-space and target).
 #include <cstdio>
+#include <sstream>
 #include <fstream>
 #include <iostream>
 
 #include "app/cli/mri/mri_common.h"
 #include "app/cli/signals.h"
 #include "core/common/device.h"
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/output_guard.h"
 #include "core/common/timer.h"
@@ -89,13 +91,14 @@ int cmd_compare(int argc, char** argv) {
     std::printf("| %s | %g | %.3f | %s | %.2f | %.4f | %.5f | %.3f |\n", r.mask.c_str(), r.accel, r.sampled, r.method.c_str(), r.m.psnr, r.m.ssim, r.m.nmse,
                 r.seconds_per_slice);
   if (a.has("--csv")) {
-    std::ofstream f(a.get("--csv"));
+    std::ostringstream f;
     f.precision(10);
     f << "mask,acceleration,sampled_fraction,method,psnr,ssim,nmse,seconds_per_slice\n";
     for (const auto& r : rows)
       f << r.mask << "," << r.accel << "," << r.sampled << "," << r.method << "," << r.m.psnr << "," << r.m.ssim << "," << r.m.nmse << "," << r.seconds_per_slice << "\n";
-    if (!f) fail_io("cannot write '" + a.get("--csv") + "'");
+    write_file_atomically(a.get("--csv"), f.str(), a.flag("--force"));
   }
+
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "core/common/strings.h"
 #include "core/mri/io/cfl.h"
 #include "core/mri/io/fastmri_h5.h"
+#include "core/common/atomic_file.h"
 #include "core/common/memory_budget.h"
 #include "core/mri/io/volume_io.h"
 
@@ -42,7 +43,7 @@ int cmd_mask(int argc, char** argv) {
       wo.window_low = 0, wo.window_high = 1;  // PNG: 0 black, 1 white
       qs::mri::write_volume(out, v, wo);
     } else {
-      ensure_may_write(out, a.flag("--force"));
+      check_writable_target(out, a.flag("--force"));
       qs::mri::Scan s;
       s.mask = data;
       s.numeric_attrs["acceleration"] = spec.acceleration;

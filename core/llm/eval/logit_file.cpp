@@ -16,40 +16,31 @@ constexpr size_t kHeader = 8 + 4 + 4 + 8;
 }  // namespace
 
 LogitWriter::LogitWriter(const std::string& path, int64_t vocab, int64_t ctx, bool overwrite) : path_(path), vocab_(vocab), ctx_(ctx) {
-  ensure_may_write(path, overwrite);
-  f_ = std::fopen(path.c_str(), "wb");
-  if (!f_) fail_io("cannot write '" + path + "'");
+  f_ = std::make_unique<AtomicFile>(path, overwrite);
   uint32_t v = uint32_t(vocab), c = uint32_t(ctx);
   uint64_t n = 0;
-  std::fwrite(kMagic, 1, 8, f_);
-  std::fwrite(&v, 4, 1, f_);
-  std::fwrite(&c, 4, 1, f_);
-  std::fwrite(&n, 8, 1, f_);
+  f_->write(kMagic, 8);
+  f_->write(&v, 4);
+  f_->write(&c, 4);
+  f_->write(&n, 8);
 }
 
-LogitWriter::~LogitWriter() {
-  if (f_) std::fclose(f_);
-}
+LogitWriter::~LogitWriter() = default;
 
 void LogitWriter::add(const std::vector<int32_t>& window, const at::Tensor& log_probs) {
   if (int64_t(window.size()) != ctx_ || log_probs.size(0) != ctx_ - 1 || log_probs.size(1) != vocab_) fail(ErrorKind::kInternal, "logit writer: window shape mismatch");
-  std::fwrite(window.data(), 4, window.size(), f_);
+  f_->write(window.data(), 4 * window.size());
   at::Tensor lp = log_probs.to(at::kCPU, at::kFloat).contiguous();
   const float* p = lp.data_ptr<float>();
   std::vector<uint16_t> h(size_t(lp.numel()));
   for (size_t i = 0; i < h.size(); ++i) h[i] = ggml::float_to_half(std::max(p[i], -65000.0f));
-  std::fwrite(h.data(), 2, h.size(), f_);
+  f_->write(h.data(), 2 * h.size());
   ++windows_;
 }
 
 void LogitWriter::finish() {
-  std::fseek(f_, 16, SEEK_SET);
-  std::fwrite(&windows_, 8, 1, f_);
-  if (std::fclose(f_) != 0) {
-    f_ = nullptr;
-    fail_io("error writing '" + path_ + "'");
-  }
-  f_ = nullptr;
+  f_->write_at(16, &windows_, 8);
+  f_->commit();
 }
 
 LogitReference::LogitReference(const std::string& path) : bytes_(FileBytes::open(path)) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/atomic_file.h"
 #include "core/common/file_bytes.h"
 #include "core/llm/eval/perplexity.h"
 
@@ -20,10 +21,10 @@ class LogitWriter {
   LogitWriter(const std::string& path, int64_t vocab, int64_t ctx, bool overwrite);
   ~LogitWriter();
   void add(const std::vector<int32_t>& window, const at::Tensor& log_probs);
-  void finish();  // writes the window count; the file is complete only after this
+  void finish();  // writes the window count and renames the file into place; before it, no file
 
  private:
-  std::FILE* f_ = nullptr;
+  std::unique_ptr<AtomicFile> f_;  // the target appears only when finish() succeeds
   std::string path_;
   int64_t vocab_, ctx_;
   uint64_t windows_ = 0;

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <vector>
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/strings.h"
 #include "core/common/file_bytes.h"
@@ -61,7 +62,7 @@ at::Tensor read_cfl(const std::string& path) {
   return t.view({s, h, w});
 }
 
-void write_cfl(const std::string& path, const at::Tensor& x) {
+void write_cfl(const std::string& path, const at::Tensor& x, bool overwrite) {
   const std::string base = cfl_base(path);
   std::vector<int64_t> dims(kBartDims, 1);
   at::Tensor t = x.to(at::kCPU);
@@ -71,13 +72,14 @@ void write_cfl(const std::string& path, const at::Tensor& x) {
   if (t.dim() == 3) dims[kSliceDim] = t.size(0);
   else if (t.dim() == 4) dims[kCoilDim] = t.size(1), dims[kSliceDim] = t.size(0);
   else if (t.dim() != 2) fail(ErrorKind::kInvalidArgument, "write_cfl takes 2-D, 3-D or 4-D tensors");
-  std::ofstream h(base + ".hdr");
-  h << "# Dimensions\n";
-  for (int i = 0; i < kBartDims; ++i) h << dims[i] << (i + 1 < kBartDims ? " " : "\n");
-  if (!h) fail_io("cannot write '" + base + ".hdr'");
-  std::ofstream c(base + ".cfl", std::ios::binary);
-  c.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.numel() * 8));
-  if (!c) fail_io("cannot write '" + base + ".cfl'");
+  // Both files are the output: either may exist, both are checked, the data lands before its header.
+  AtomicFile c(base + ".cfl", overwrite, {base + ".hdr"}), h(base + ".hdr", overwrite, {base + ".cfl"});
+  std::string header = "# Dimensions\n";
+  for (int i = 0; i < kBartDims; ++i) header += std::to_string(dims[i]) + (i + 1 < kBartDims ? " " : "\n");
+  c.write(t.data_ptr(), size_t(t.numel()) * 8);
+  h.write(header);
+  c.commit();
+  h.commit();
 }
 
 }  // namespace qs::mri

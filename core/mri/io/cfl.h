@@ -12,7 +12,8 @@ namespace qs::mri {
 // a coil dimension > 1, else (S, H, W).
 at::Tensor read_cfl(const std::string& base);
 // x: (H, W), (S, H, W) or (S, C, H, W), real or complex (written as complex64).
-void write_cfl(const std::string& base, const at::Tensor& x);
+// Writes NAME.cfl and NAME.hdr atomically; an existing one of either is replaced only with overwrite.
+void write_cfl(const std::string& base, const at::Tensor& x, bool overwrite = false);
 // NAME from NAME / NAME.cfl / NAME.hdr.
 std::string cfl_base(const std::string& path);
 // Whether a path names a BART file (.cfl or .hdr).

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <vector>
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/file_bytes.h"
 #include "core/common/memory_budget.h"
@@ -146,8 +147,9 @@ Scan read_fastmri(const std::string& path) {
 
 void write_fastmri(const std::string& path, const Scan& scan) {
   H5::Exception::dontPrint();
+  AtomicFile out(path, true);  // callers decide about replacing; a device or FIFO is refused here
   try {
-    H5::H5File f(path, H5F_ACC_TRUNC);
+    H5::H5File f(out.temp_path(), H5F_ACC_TRUNC);
     if (scan.kspace.defined()) {
       at::Tensor k = scan.kspace.to(at::kCPU, at::kComplexFloat);
       if (!scan.multicoil && k.dim() == 4) k = k.squeeze(1);
@@ -165,9 +167,11 @@ void write_fastmri(const std::string& path, const Scan& scan) {
       H5::StrType st(H5::PredType::C_S1, H5T_VARIABLE);
       f.createAttribute(name, st, scalar).write(st, v);
     }
+    f.close();  // flushes: a full disk shows here
   } catch (const H5::Exception& e) {
     fail_io("'" + path + "': cannot write HDF5 (" + e.getDetailMsg() + ")");
   }
+  out.commit();
 }
 
 }  // namespace qs::mri

@@ -214,15 +214,20 @@ void write_itk_volume(const std::string& path, const Volume& v) {
   write_image(path, img.GetPointer());
 }
 
-void write_png_slice(const std::string& path, const at::Tensor& slice, double low, double high) {
+void verify_itk_file(const std::string& path, int64_t expected_values) {
   register_factories();
-  using Png = itk::Image<unsigned char, 2>;
-  at::Tensor s = slice.to(at::kCPU);
-  s = (s.is_complex() ? at::abs(s) : s).to(at::kDouble);
-  if (s.dim() != 2) fail(ErrorKind::kInvalidArgument, "PNG output takes one 2-D slice");
-  const double span = high > low ? high - low : 1.0;
-  const at::Tensor u8 = ((s - low) / span * 255.0).round().clamp(0, 255).to(at::kByte).contiguous();
-  write_image(path, image_from_tensor<Png, uint8_t>(u8).GetPointer());
+  try {
+    itk::ImageIOBase::Pointer io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::IOFileModeEnum::ReadMode);
+    if (!io) fail_io("'" + path + "' does not read back as an image");
+    io->SetFileName(path);
+    io->ReadImageInformation();
+    int64_t values = int64_t(io->GetNumberOfComponents());
+    for (unsigned i = 0; i < io->GetNumberOfDimensions(); ++i) values *= int64_t(io->GetDimensions(i));
+    if (values != expected_values) fail_io("'" + path + "' holds " + std::to_string(values) + " values of " + std::to_string(expected_values));
+    check_image_payload(path, static_cast<uint64_t>(io->GetImageSizeInBytes()), false);
+  } catch (const itk::ExceptionObject& e) {
+    fail_io("'" + path + "' does not read back: " + first_line(e.GetDescription()));
+  }
 }
 
 void write_dicom_series(const std::string& folder, const Volume& v) {

@@ -13,8 +13,10 @@ Volume read_itk_volume(const std::string& path, long long time_point);
 // Float32 magnitude (complex data is written as its magnitude) with the volume's geometry;
 // the format follows the extension (.nii, .nii.gz, .mha, .nrrd).
 void write_itk_volume(const std::string& path, const Volume& volume);
-// One (H, W) slice windowed to [low, high] -> 8-bit grey PNG.
-void write_png_slice(const std::string& path, const at::Tensor& slice, double low, double high);
+// Reads back what write_itk_volume wrote (header, value count, every promised byte present;
+// values not judged): ITK does not always report a failed write.
+void verify_itk_file(const std::string& path, int64_t expected_values);
+
 // A DICOM series (one file per slice) from a volume; used by tests and for export.
 void write_dicom_series(const std::string& folder, const Volume& volume);
 

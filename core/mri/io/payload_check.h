@@ -10,6 +10,7 @@ namespace qs::mri {
 // Throws Error(kFormat) naming the file when the pixel data (raw, gzip, MetaImage LOCAL or
 // detached, NRRD attached or detached) is shorter than `expected_bytes`, or when a compressed
 // file claims more than gzip's maximum expansion of its size.
-void check_image_payload(const std::string& path, uint64_t expected_bytes);
+// scan_values: also refuse NIfTI float data holding NaN/Inf (reading; a write check passes false).
+void check_image_payload(const std::string& path, uint64_t expected_bytes, bool scan_values = true);
 
 }  // namespace qs::mri

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/file_bytes.h"
 #include "core/common/strings.h"
@@ -12,6 +13,7 @@
 #include "core/mri/simulate.h"
 #ifdef QS_WITH_ITK
 #include "core/mri/io/itk_io.h"
+#include "core/mri/io/png_writer.h"
 #endif
 
 namespace qs::mri {
@@ -93,8 +95,8 @@ at::Tensor read_mask(const std::string& path) {
 }
 
 void write_volume(const std::string& path, const Volume& v, const WriteOptions& o) {
-  ensure_may_write(is_cfl_path(path) ? cfl_base(path) + ".cfl" : path, o.force);
-  if (is_cfl_path(path)) return write_cfl(path, v.data);
+  if (is_cfl_path(path)) return write_cfl(path, v.data, o.force);
+  check_writable_target(path, o.force);
   if (is_h5(path)) {
     Scan s;
     s.target = v.data.is_complex() ? at::abs(v.data) : v.data;
@@ -112,17 +114,29 @@ void write_volume(const std::string& path, const Volume& v, const WriteOptions& 
       lo = 0;
       hi = at::quantile(mag.flatten().to(at::kDouble), 0.995).item<double>();
     }
-    return write_png_slice(path, mag[s], lo, hi);
+    return write_png_slice(path, mag[s], lo, hi, o.force);
   }
-  return write_itk_volume(path, v);
+  // Formats whose header names a second file cannot be renamed into place as one file.
+  for (const char* detached : {".mhd", ".nhdr", ".hdr", ".img"})
+    if (ends_with(path, detached)) fail(ErrorKind::kUnsupported, "'" + path + "': detached-header formats are not written; use .nii, .nii.gz, .mha or .nrrd");
+  AtomicFile out(path, o.force);
+  write_itk_volume(out.temp_path(), v);
+  // ITK does not always report a failed write (a full disk gave a missing or short file and
+  // "success"): read the result back before it replaces anything.
+  try {
+    verify_itk_file(out.temp_path(), v.data.numel());
+  } catch (const Error& e) {
+    fail_io("cannot write '" + path + "': " + std::string(e.what()));
+  }
+  out.commit();
 #else
   no_itk(path);
 #endif
 }
 
 void write_scan(const std::string& path, const Scan& scan, bool force) {
-  ensure_may_write(is_cfl_path(path) ? cfl_base(path) + ".cfl" : path, force);
-  if (is_cfl_path(path)) return write_cfl(path, scan.multicoil ? scan.kspace : scan.kspace.squeeze(1));
+  if (is_cfl_path(path)) return write_cfl(path, scan.multicoil ? scan.kspace : scan.kspace.squeeze(1), force);
+  check_writable_target(path, force);
   write_fastmri(path, scan);
 }
 
