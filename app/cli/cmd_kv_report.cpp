@@ -45,9 +45,9 @@ int cmd_kv_report(int argc, char** argv) {
   }
   KvShape s;
   s.n_layers = c.n_layers, s.n_heads = c.n_heads, s.n_kv_heads = c.n_kv_heads, s.head_dim = c.head_dim;
-  s.max_tokens = a.get_ll("--ctx", c.context_length);
-  s.batch = a.get_ll("--batch", 1);
-  if (s.max_tokens < 1 || s.batch < 1) fail(ErrorKind::kInvalidArgument, "--ctx and --batch must be positive");
+  // Bounds that keep every byte count below 2^63 (the products are also checked below).
+  s.max_tokens = a.get_ll_in("--ctx", c.context_length, 1, int64_t(1) << 31);
+  s.batch = a.get_ll_in("--batch", 1, 1, int64_t(1) << 20);
   std::vector<std::string> codecs = kv_cache_types();
   if (a.has("--codecs")) codecs = split_list(a.get("--codecs"));
   const std::string user_opts = a.get("--kv-opt");
@@ -75,7 +75,9 @@ int cmd_kv_report(int argc, char** argv) {
               << "avg_bits_k" << std::setw(12) << "avg_bits_v" << std::setw(17) << "bytes_per_token" << std::setw(16) << "total_bytes" << "\n";
   }
   for (const auto& r : rows) {
-    const int64_t total = (r.k.bytes + r.v.bytes) * s.batch;
+    int64_t total = 0;
+    if (__builtin_mul_overflow(r.k.bytes + r.v.bytes, s.batch, &total))
+      fail(ErrorKind::kInvalidArgument, "--ctx " + std::to_string(s.max_tokens) + " x --batch " + std::to_string(s.batch) + ": the cache would exceed 2^63 bytes");
     const int64_t per_token = (r.k.bytes + r.v.bytes) / s.max_tokens;
     if (csv) {
       std::cout << r.codec << "," << r.meta << "," << r.k.bits_quantized << "," << r.v.bits_quantized << "," << r.k.avg_bits << "," << r.v.avg_bits << "," << per_token << ","

@@ -10,7 +10,7 @@ void check_finite(const at::Tensor& t, const std::string& what) {
   if (!v.is_floating_point()) return;
   if (!at::isfinite(v).all().item<bool>()) {
     const int64_t bad = (~at::isfinite(v)).sum().item<int64_t>();
-    fail(ErrorKind::kInvalidArgument, what + " contains " + std::to_string(bad) + " NaN/Inf value(s)");
+    fail(ErrorKind::kFormat, what + " contains " + std::to_string(bad) + " NaN/Inf value(s)");  // a malformed file: exit 4
   }
 }
 

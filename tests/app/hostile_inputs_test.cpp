@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 
@@ -218,6 +219,43 @@ TEST(HostileInputs, OutOfRangeOptionsAreRefusedBeforeAnyWork) {
   }
   EXPECT_FALSE(std::filesystem::exists(dir.file("m.h5")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("k.h5")));
+}
+
+}  // namespace
+}  // namespace qs
+
+namespace qs {
+namespace {
+
+TEST(HostileInputs, LesserCasesGetTheRightExitCode) {
+  test::TempDir dir;
+  // kv-report: contexts and batches whose byte counts would wrap are refused, never negative.
+  auto huge = run_cli_limited({"kv-report", "--random-init", "llama2-7b", "--ctx", "9000000000000", "--batch", "100000"}, 60);
+  EXPECT_EQ(huge.exit_code, 2) << huge.out;
+  EXPECT_NE(huge.err.find("--ctx must be in 1..2147483648"), std::string::npos) << huge.err;
+  auto big = run_cli_limited({"kv-report", "--random-init", "llama2-7b", "--ctx", "2147483648", "--batch", "1048576", "--csv"}, 60);
+  EXPECT_EQ(big.out.find(",-"), std::string::npos) << big.out;  // no negative byte count
+  EXPECT_NE(big.err.find("would exceed 2^63 bytes"), std::string::npos) << big.err;
+  // `mri SUB --help` prints the usage.
+  auto help = run_cli_limited({"mri", "recon", "--help"}, 30);
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_NE(help.out.find("usage: quantiscope mri"), std::string::npos);
+  // NaN in an input file is a malformed file (4), not a bad argument (2).
+  auto sim = run_cli_limited({"mri", "simulate", test::asset("mri/nibabel/example4d.nii.gz"), "--slices", "8:9", "--out", dir.file("k.cfl")}, 60);
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  std::vector<uint8_t> bytes = test::read_bytes(dir.file("k.cfl"));
+  const float nan = std::nanf(""), huge_value = 3e38f;
+  std::memcpy(bytes.data() + 8 * 40, &nan, 4);
+  dir.write("nan.cfl", bytes);
+  std::filesystem::copy_file(dir.file("k.hdr"), dir.file("nan.hdr"));
+  expect_clean_refusal(run_cli_limited({"mri", "recon", "--kspace", dir.file("nan.cfl"), "--mask-type", "random", "--out", dir.file("r.nii")}, 60), 4, "NaN/Inf", "NaN k-space");
+  // Huge finite k-space overflows float32 inside the reconstruction: refused, not an all-NaN image.
+  for (size_t i = 0; i + 4 <= bytes.size(); i += 4) std::memcpy(bytes.data() + i, &huge_value, 4);
+  dir.write("big.cfl", bytes);
+  std::filesystem::copy_file(dir.file("k.hdr"), dir.file("big.hdr"));
+  expect_clean_refusal(run_cli_limited({"mri", "recon", "--method", "cs-tv", "--kspace", dir.file("big.cfl"), "--mask-type", "random", "--iters", "3", "--out", dir.file("b.nii")}, 60), 4,
+                       "produced NaN/Inf values from finite k-space", "3e38 k-space");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("b.nii")));
 }
 
 }  // namespace

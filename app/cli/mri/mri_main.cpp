@@ -35,6 +35,11 @@ int cmd_mri(int argc, char** argv) {
     return argc < 3 ? 2 : 0;
   }
   const std::string sub = argv[2];
+  for (int i = 3; i < argc; ++i)  // `mri recon --help`: the usage, which lists every subcommand's options
+    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+      mri_usage();
+      return 0;
+    }
   if (sub == "info") return mri::cmd_info(argc, argv);
   if (sub == "simulate") return mri::cmd_simulate(argc, argv);
   if (sub == "mask") return mri::cmd_mask(argc, argv);

@@ -1,5 +1,7 @@
 #include "core/mri/recon/recon_method.h"
 
+#include <cstdio>
+
 #include <cmath>
 #include <set>
 
@@ -68,7 +70,16 @@ at::Tensor run_recon(const std::string& method, const ReconProblem& p, const Rec
   // operation on x86 CPUs (measured: cs-wavelet at 4x took 3.3 s per slice instead of 0.7).
   // Flush them to zero on this thread; values below 1e-38 do not matter to an image.
   at::globalContext().setFlushDenormal(true);
-  return instance->reconstruct(p, options, progress, cancel);
+  at::Tensor image = instance->reconstruct(p, options, progress, cancel);
+  // Finite input can still overflow float32 on the way (k-space near 3e38): never report success
+  // with an image of NaN/Inf.
+  if (image.defined() && !at::isfinite(image.is_complex() ? at::view_as_real(image) : image).all().item<bool>()) {
+    const double kmax = at::abs(p.kspace).max().item<double>();
+    char buf[96];
+    std::snprintf(buf, sizeof buf, " (the largest k-space magnitude is %.3g; float32 overflows near 3.4e38)", kmax);
+    fail(ErrorKind::kFormat, method + " produced NaN/Inf values from finite k-space" + std::string(buf));
+  }
+  return image;
 }
 
 SenseOperator sense_operator_for(const ReconProblem& p) {
