@@ -69,3 +69,32 @@ bl = {"model": {"type": "BPE", "vocab": {"H": 0, "e": 1, "l": 2, "o": 3, "He": 4
                 "merges": [["H", "e"], ["l", "l"], ["\u0120", "w"]]},
       "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "use_regex": True}}
 (here / "tokenizer_json" / "byte_level.bin").write_bytes(json.dumps(bl).encode())
+
+
+# Image headers checked before ITK (fuzz_png, fuzz_metaimage, fuzz_dicom).
+import zlib
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+
+def png(w, h, colour=0, depth=8):
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colour]
+    raw = b"".join(b"\0" + bytes(range(w * channels * max(1, depth // 8))) for _ in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, colour, 0, 0, 0)) +
+            png_chunk(b"IDAT", zlib.compress(raw)) + png_chunk(b"IEND", b""))
+
+def dicom(syntax=b"1.2.840.10008.1.2.1\0"):
+    meta = b"\x02\x00\x10\x00UI" + struct.pack("<H", len(syntax)) + syntax
+    head = b"\0" * 128 + b"DICM" + b"\x02\x00\x00\x00UL" + struct.pack("<HI", 4, len(meta)) + meta
+    rows = b"\x28\x00\x10\x00US" + struct.pack("<HH", 2, 2) + b"\x28\x00\x11\x00US" + struct.pack("<HH", 2, 2)
+    pixels = b"\xe0\x7f\x10\x00OW\0\0" + struct.pack("<I", 8) + b"\1\0\2\0\3\0\4\0"
+    return head + rows + pixels
+
+for name, data in {"png": {"grey1x1": png(1, 1), "rgb3x2": png(3, 2, 2), "grey16": png(2, 2, 0, 16)},
+                   "metaimage": {"float3d": b"ObjectType = Image\nNDims = 3\nDimSize = 2 2 2\nElementType = MET_FLOAT\nElementDataFile = LOCAL\n" + b"\0" * 32,
+                                 "uchar2d": b"NDims = 2\nDimSize = 4 3\nElementNumberOfChannels = 1\nElementType = MET_UCHAR\nElementDataFile = LOCAL\n" + b"\0" * 12},
+                   "dicom": {"explicit": dicom(), "implicit": dicom(b"1.2.840.10008.1.2\0")}}.items():
+    folder = here / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed, payload in data.items():
+        (folder / seed).write_bytes(payload)

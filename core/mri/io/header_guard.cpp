@@ -26,10 +26,8 @@ void budget_for_pixels(const std::string& path, double pixels, double channels) 
   require_within_budget(pixels * channels * 4.0 * 3.0, "'" + path + "' (" + std::to_string(int64_t(pixels)) + " pixels)");
 }
 
-void guard_png(const std::string& path, const FileBytes& f) {
+void guard_png(const std::string& path, const uint8_t* d, size_t n) {
   static const uint8_t kSig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  const uint8_t* d = f.data();
-  const size_t n = f.size();
   if (n < 8 || std::memcmp(d, kSig, 8) != 0) bad(path, "is not a PNG file (no PNG signature)");
   size_t pos = 8;
   bool ihdr = false, idat = false, iend = false;
@@ -66,8 +64,8 @@ void guard_png(const std::string& path, const FileBytes& f) {
   budget_for_pixels(path, double(width) * double(height), channels);
 }
 
-void guard_metaimage(const std::string& path, const FileBytes& f) {
-  const std::string head(reinterpret_cast<const char*>(f.data()), std::min<size_t>(f.size(), 65536));
+void guard_metaimage(const std::string& path, const uint8_t* d, size_t n) {
+  const std::string head(reinterpret_cast<const char*>(d), std::min<size_t>(n, 65536));
   std::istringstream in(head);
   std::string line;
   long long ndims = -1;
@@ -133,9 +131,7 @@ bool element_header(const uint8_t* d, size_t n, size_t& pos, bool explicit_vr, u
   return true;
 }
 
-void guard_dicom(const std::string& path, const FileBytes& f) {
-  const uint8_t* d = f.data();
-  const size_t n = f.size();
+void guard_dicom(const std::string& path, const uint8_t* d, size_t n) {
   if (n < 132 || std::memcmp(d + 128, "DICM", 4) != 0) return;  // no Part 10 header: GDCM sniffs it
   size_t pos = 132;
   std::string syntax;
@@ -165,21 +161,30 @@ void guard_dicom(const std::string& path, const FileBytes& f) {
   }
 }
 
+void guard_dicom_file(const std::string& path) {
+  const auto f = FileBytes::open(path);
+  guard_dicom(path, f->data(), f->size());
+}
+
 }  // namespace
+
+void guard_image_bytes(const std::string& name, const uint8_t* data, size_t size) {
+  static const uint8_t kSig[4] = {0x89, 'P', 'N', 'G'};
+  const std::string lower = to_lower(name);
+  if (ends_with(lower, ".png") || (size >= 4 && std::memcmp(data, kSig, 4) == 0)) return guard_png(name, data, size);
+  if (ends_with(lower, ".mha") || ends_with(lower, ".mhd")) return guard_metaimage(name, data, size);
+  guard_dicom(name, data, size);
+}
 
 void guard_itk_input(const std::string& path) {
   namespace fs = std::filesystem;
-  if (fs::is_directory(path)) {
-    for (const auto& e : fs::directory_iterator(path))
-      if (e.is_regular_file()) guard_dicom(e.path().string(), *FileBytes::open(e.path().string()));
-    return;
-  }
-  const auto f = FileBytes::open(path);
-  static const uint8_t kSig[4] = {0x89, 'P', 'N', 'G'};
-  const std::string lower = to_lower(path);
-  if (ends_with(lower, ".png") || (f->size() >= 4 && std::memcmp(f->data(), kSig, 4) == 0)) return guard_png(path, *f);
-  if (ends_with(lower, ".mha") || ends_with(lower, ".mhd")) return guard_metaimage(path, *f);
-  guard_dicom(path, *f);
+  auto guard_file = [](const std::string& p) {
+    const auto f = FileBytes::open(p);
+    guard_image_bytes(p, f->data(), f->size());
+  };
+  if (!fs::is_directory(path)) return guard_file(path);
+  for (const auto& e : fs::directory_iterator(path))  // a DICOM series: only Part 10 files are checked
+    if (e.is_regular_file()) guard_dicom_file(e.path().string());
 }
 
 }  // namespace qs::mri

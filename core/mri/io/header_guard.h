@@ -13,6 +13,8 @@
 // and checks the pixels the header promises (as float32, three copies: decoder, conversion,
 // tensor) against the memory budget (core/common/memory_budget.h).
 #pragma once
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace qs::mri {
@@ -21,5 +23,9 @@ namespace qs::mri {
 // the memory budget; returns for files it has no guard for (NIfTI and NRRD sizes are checked by
 // check_image_payload after ITK reads their headers, which it does safely).
 void guard_itk_input(const std::string& path);
+
+// The same checks on bytes in memory; `name` picks the format by its extension (or the PNG
+// signature) and names the file in messages. No LibTorch: the fuzzers call it.
+void guard_image_bytes(const std::string& name, const uint8_t* data, size_t size);
 
 }  // namespace qs::mri
