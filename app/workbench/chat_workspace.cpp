@@ -23,6 +23,9 @@
 #include <QShortcut>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QDir>
+#include <QStandardPaths>
+#include <QTimer>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -222,6 +225,10 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
     Q_EMIT calibrationFinished(false);
   });
 
+  autosave_timer_ = new QTimer(this);
+  autosave_timer_->setInterval(5000);
+  connect(autosave_timer_, &QTimer::timeout, this, &ChatWorkspace::autosave);
+
   connect(open_file, &QPushButton::clicked, this, &ChatWorkspace::chooseModelFile);
   connect(open_folder, &QPushButton::clicked, this, &ChatWorkspace::chooseModelFolder);
   connect(recent_, &RecentFilesCombo::chosen, this, [this](const QString& path) { openModel(path); });
@@ -244,6 +251,7 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
     context_used_ = 0;
     context_->setUsage(0, model_.context_length, 0);
     updateKvEstimate();
+    discardAutosave();  // an empty chat has nothing to keep
   });
   connect(save, &QPushButton::clicked, this, [this] {
     const QString path = views::ask_save_path(this, tr("Save the conversation"), QSettings().value("chat/lastDir").toString(), tr("Conversation (*.json)"), "json");
@@ -450,6 +458,7 @@ void ChatWorkspace::continueReply() {
 }
 
 void ChatWorkspace::start(Turn turn) {
+  dirty_ = true;  // a new message or reply is coming
   worker_->resetCancel();
   lanes_running_ = laneCount();
   streamed_tokens_ = 0;
@@ -498,6 +507,8 @@ void ChatWorkspace::onFinished(int lane, const GenerationStats& s) {
   }
   status_->setText(tr("Done: %1").arg(stats));
   Q_EMIT logMessage(tr("generation %1 finished (%2/%3): %4").arg(kLaneName[lane], k_type_[size_t(lane)]->currentText(), v_type_[size_t(lane)]->currentText(), stats));
+  dirty_ = true;
+  autosave();
   laneDone();
 }
 
@@ -552,6 +563,7 @@ QString ChatWorkspace::divergenceText() const { return divergence_->text(); }
 
 void ChatWorkspace::setBusy(bool busy) {
   busy_ = busy;
+  if (autosave_timer_) busy ? autosave_timer_->start() : autosave_timer_->stop();
   const bool ready = !busy && !model_.path.isEmpty();
   send_->setEnabled(ready);
   regenerate_->setEnabled(ready);
@@ -612,12 +624,17 @@ Conversation ChatWorkspace::conversation() const {
   return c;
 }
 
-bool ChatWorkspace::saveConversation(const QString& path, QString* error) {
+bool ChatWorkspace::writeConversation(const QString& path) const {
   QSaveFile f(path);  // written whole or not at all
-  if (!f.open(QIODevice::WriteOnly) || f.write(conversation_to_json(conversation())) < 0 || !f.commit()) {
+  return f.open(QIODevice::WriteOnly) && f.write(conversation_to_json(conversation())) >= 0 && f.commit();
+}
+
+bool ChatWorkspace::saveConversation(const QString& path, QString* error) {
+  if (!writeConversation(path)) {
     if (error) *error = tr("Could not write %1: check the folder exists and is writable.").arg(path);
     return false;
   }
+  dirty_ = false;
   QSettings().setValue("chat/lastDir", QFileInfo(path).absolutePath());
   Q_EMIT logMessage(tr("conversation saved to %1").arg(path));
   return true;
@@ -670,7 +687,59 @@ bool ChatWorkspace::loadConversation(const QString& path, QString* error) {
   else
     status_->setText(tr("Loaded conversation %1").arg(QFileInfo(path).fileName()));
   Q_EMIT logMessage(tr("conversation loaded from %1").arg(path));
+  dirty_ = false;
   return true;
+}
+
+}  // namespace qs::workbench
+
+namespace qs::workbench {
+
+QString ChatWorkspace::autosavePath() const {
+  return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/autosave/chat.json";
+}
+
+void ChatWorkspace::autosave() {
+  bool any = false;
+  for (int lane = 0; lane < 2; ++lane) any |= !transcripts_[size_t(lane)]->messages().empty();
+  if (!any) return;
+  const QString path = autosavePath();
+  QDir().mkpath(QFileInfo(path).absolutePath());
+  static bool warned = false;  // one line, not one per reply
+  if (!writeConversation(path) && !warned) {
+    warned = true;
+    Q_EMIT logMessage(tr("autosave: cannot write %1; conversations are not protected against a crash").arg(path));
+  }
+}
+
+void ChatWorkspace::discardAutosave() {
+  QFile::remove(autosavePath());
+  dirty_ = false;
+}
+
+void ChatWorkspace::restoreAutosave() {
+  const QString path = autosavePath();
+  if (!QFileInfo::exists(path)) return;
+  if (busy_ && model_.path.isEmpty() && !restore_on_model_) {  // a model is loading: its arrival clears the transcript
+    restore_on_model_ = true;
+    connect(this, &ChatWorkspace::modelReady, this, [this] {
+      restore_on_model_ = false;
+      restoreAutosave();
+    }, Qt::SingleShotConnection);
+    return;
+  }
+  QString error;
+  if (!loadConversation(path, &error)) {
+    // Never delete what may be the user's only copy: set it aside and say where.
+    const QString aside = path + ".unreadable";
+    QFile::remove(aside);
+    QFile::rename(path, aside);
+    Q_EMIT logMessage(tr("autosave: could not restore the last conversation (%1); kept as %2").arg(error, aside));
+    return;
+  }
+  dirty_ = true;  // restored, not saved anywhere by the user
+  Q_EMIT logMessage(tr("restored the conversation autosaved before the last exit (%1)").arg(path));
+  Q_EMIT autosaveRestored(path);
 }
 
 }  // namespace qs::workbench

@@ -19,6 +19,7 @@ class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
+class QTimer;
 
 namespace qs::views {
 class ChatTranscriptView;
@@ -50,6 +51,14 @@ class ChatWorkspace : public QWidget {
   // RotateKV's calibrated channel reorder for the open model, from a text file (asks before
   // replacing an existing file when `ask` is set).
   void calibrate(const QString& text_path, bool ask = true);
+  // Conversations survive crashes: after every reply, and every 5 s while one streams, the open
+  // conversation is written (atomically) to autosavePath() in the user's data folder. A clean
+  // exit removes it; at the next start restoreAutosave() brings it back (after the model loads
+  // when one is loading) and keeps it marked unsaved.
+  QString autosavePath() const;
+  bool hasUnsavedWork() const { return dirty_; }
+  void restoreAutosave();
+  void discardAutosave();
   bool saveConversation(const QString& path, QString* error = nullptr);
   bool loadConversation(const QString& path, QString* error = nullptr);
   bool isBusy() const { return busy_; }
@@ -59,6 +68,7 @@ class ChatWorkspace : public QWidget {
 
  Q_SIGNALS:
   void modelReady(const QString& path);
+  void autosaveRestored(const QString& path);
   void generationFinished();
   void calibrationFinished(bool ok);
   void tokenArrived(int count);
@@ -85,6 +95,8 @@ class ChatWorkspace : public QWidget {
   void laneDone();
   void compareLanes();
   void setBusy(bool busy);
+  void autosave();
+  bool writeConversation(const QString& path) const;  // atomically; no log, no settings
   void updateKvEstimate();
   int laneCount() const;
   Conversation conversation() const;
@@ -117,6 +129,9 @@ class ChatWorkspace : public QWidget {
   QLabel* status_ = nullptr;
   QLabel* divergence_ = nullptr;
   bool busy_ = false;
+  bool dirty_ = false;            // messages since the last explicit save or load
+  bool restore_on_model_ = false;  // restoreAutosave() waits for the model being loaded
+  QTimer* autosave_timer_ = nullptr;
   Turn turn_ = Turn::kNew;  // what the running generation does to the last reply
   int lanes_running_ = 0;
   int streamed_tokens_ = 0;

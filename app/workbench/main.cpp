@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QStandardPaths>
 #include <QIcon>
 #include <QMessageBox>
 
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
   cli.addOptions({model, tokenizer, tab, ctk, ctv, tour, volume});
   cli.addPositionalArgument("file", "A model (GGUF, llama2.c .bin, Hugging Face folder), an MRI volume or a saved conversation (.json).", "[file]");
   cli.process(app);
+  // The tour's demo chat must not replace a user's autosaved conversation: it writes elsewhere.
+  if (cli.isSet(tour)) QStandardPaths::setTestModeEnabled(true);
 
   qs::workbench::MainWindow window;
   window.show();
@@ -47,11 +50,14 @@ int main(int argc, char** argv) {
     if (QFileInfo::exists(fallback)) path = fallback;
   }
   if (cli.isSet(tour)) {
+    window.setPromptOnUnsavedWork(false);  // demo conversations, quit without asking
     qs::workbench::TourOptions o;
     o.out_dir = cli.value(tour);
     o.model = path;
     o.volume = cli.value(volume);
-    return qs::workbench::run_screenshot_tour(window, o);
+    const int rc = qs::workbench::run_screenshot_tour(window, o);
+    window.chat()->discardAutosave();
+    return rc;
   }
   auto* chat = window.chat();
   if (cli.isSet(ctk)) chat->setCacheTypes(cli.value(ctk), cli.isSet(ctv) ? cli.value(ctv) : cli.value(ctk));
@@ -76,6 +82,7 @@ int main(int argc, char** argv) {
     chat->openModel(path, cli.value(tokenizer));
     window.inspector()->openModel(path);
   }
+  chat->restoreAutosave();  // the conversation of a run that crashed or was killed (waits for the model)
   if (!conversation.isEmpty()) {
     QObject::connect(chat, &qs::workbench::ChatWorkspace::modelReady, chat, [chat, conversation] {
       QString error;

@@ -5,10 +5,12 @@
 #include <QDockWidget>
 #include <QMenuBar>
 #include <QPlainTextEdit>
+#include <QMessageBox>
 #include <QSettings>
 #include <QTabWidget>
 
 #include "app/workbench/chat_workspace.h"
+#include "views/common/save_dialog.h"
 #include "core/common/log.h"
 #include "app/workbench/inspector_workspace.h"
 #include "app/workbench/mri_workspace.h"
@@ -63,6 +65,20 @@ void MainWindow::appendLog(const QString& line) {
 MainWindow::~MainWindow() { set_log_sink({}); }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (prompt_on_unsaved_ && chat_->hasUnsavedWork()) {
+    const auto answer = QMessageBox::question(this, tr("Unsaved conversation"), tr("The conversation has not been saved. Save it before quitting?"),
+                                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel) return event->ignore();
+    if (answer == QMessageBox::Save) {
+      const QString path = views::ask_save_path(this, tr("Save the conversation"), QSettings().value("chat/lastDir").toString(), tr("Conversation (*.json)"), "json");
+      QString error;
+      if (path.isEmpty() || !chat_->saveConversation(path, &error)) {
+        if (!error.isEmpty()) QMessageBox::warning(this, tr("Save"), error);
+        return event->ignore();  // nothing saved: stay open
+      }
+    }
+  }
+  chat_->discardAutosave();  // a clean exit: nothing to restore next time
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/state", saveState());

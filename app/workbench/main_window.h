@@ -21,6 +21,8 @@ class MainWindow : public QMainWindow {
   MriWorkspace* mri() const { return mri_; }
   InspectorWorkspace* inspector() const { return inspector_; }
   QTabWidget* tabs() const { return tabs_; }
+  // Closing with an unsaved conversation asks Save / Discard / Cancel (off for the screenshot tour).
+  void setPromptOnUnsavedWork(bool on) { prompt_on_unsaved_ = on; }
 
  public Q_SLOTS:
   void appendLog(const QString& line);
@@ -34,6 +36,7 @@ class MainWindow : public QMainWindow {
   MriWorkspace* mri_ = nullptr;
   InspectorWorkspace* inspector_ = nullptr;
   QPlainTextEdit* log_ = nullptr;
+  bool prompt_on_unsaved_ = true;
 };
 
 }  // namespace qs::workbench

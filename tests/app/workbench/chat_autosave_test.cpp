@@ -1,0 +1,115 @@
+// A chat survives the process being killed: a child process (this executable again, in child
+// mode) opens stories260K, gets a reply and keeps running; the test kills it with SIGKILL once the
+// autosave holds the reply, then a fresh Chat workspace restores the conversation. Also: a clean
+// discard leaves nothing to restore, and an unreadable autosave is set aside, never deleted.
+#include <QApplication>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTest>
+
+#include "app/workbench/chat_workspace.h"
+#include "tests/support/test_support.h"
+#include "views/chat/chat_transcript_view.h"
+
+using qs::workbench::ChatWorkspace;
+
+namespace {
+const char* kPrompt = "Once upon a time, a little robot";
+
+bool open(ChatWorkspace& chat) {
+  QSignalSpy ready(&chat, &ChatWorkspace::modelReady);
+  chat.openModel(QString::fromStdString(qs::test::asset("llm/stories260K/stories260K.gguf")));
+  return ready.wait(20000);
+}
+
+// Child mode: chat once, then wait to be killed (never exits cleanly).
+int run_child() {
+  ChatWorkspace chat;
+  if (!open(chat)) return 3;
+  QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
+  chat.setMaxTokens(40);
+  chat.setPrompt(kPrompt);
+  chat.send();
+  if (!done.wait(30000)) return 4;
+  QTest::qWait(120000);
+  return 5;
+}
+}  // namespace
+
+class ChatAutosaveTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase() { QCoreApplication::setOrganizationName("QuantiscopeTest"); }
+
+  void aKilledChatComesBackAtTheNextStart() {
+    ChatWorkspace probe;
+    const QString autosave = probe.autosavePath();
+    QFile::remove(autosave);
+    QProcess child;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("QS_AUTOSAVE_CHILD", "1");
+    child.setProcessEnvironment(env);
+    child.setProcessChannelMode(QProcess::ForwardedChannels);
+    child.start(QCoreApplication::applicationFilePath(), {});
+    QVERIFY(child.waitForStarted(10000));
+    // Wait for the reply in the autosave, then SIGKILL (QProcess::kill is SIGKILL on Unix).
+    QString saved;
+    for (int i = 0; i < 600 && saved.isEmpty(); ++i) {
+      QTest::qWait(100);
+      QFile f(autosave);
+      if (f.open(QIODevice::ReadOnly)) {
+        const QString text = QString::fromUtf8(f.readAll());
+        if (text.contains("assistant")) saved = text;
+      }
+    }
+    QVERIFY2(!saved.isEmpty(), "the child never autosaved a reply");
+    child.kill();
+    QVERIFY(child.waitForFinished(10000));
+    QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+    qInfo("killed the child after its autosave (%lld bytes)", (long long)QFileInfo(autosave).size());
+
+    ChatWorkspace again;
+    QSignalSpy restored(&again, &ChatWorkspace::autosaveRestored);
+    QSignalSpy ready(&again, &ChatWorkspace::modelReady);
+    again.openModel(QString::fromStdString(qs::test::asset("llm/stories260K/stories260K.gguf")));
+    again.restoreAutosave();  // waits for the model, as at start-up
+    QVERIFY(ready.wait(20000));
+    QVERIFY(restored.count() == 1 || restored.wait(5000));
+    const auto& messages = again.transcript()->messages();
+    QVERIFY2(messages.size() >= 2, qPrintable(QString::number(messages.size())));
+    QCOMPARE(messages.front().text, QString(kPrompt));
+    QVERIFY(!messages.back().text.isEmpty());
+    QVERIFY(again.hasUnsavedWork());  // restored, not saved by the user
+    again.discardAutosave();
+    QVERIFY(!QFileInfo::exists(autosave));
+    QVERIFY(!again.hasUnsavedWork());
+  }
+
+  void anUnreadableAutosaveIsSetAsideNotDeleted() {
+    ChatWorkspace chat;
+    const QString autosave = chat.autosavePath();
+    QFile f(autosave);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{ not a conversation");
+    f.close();
+    chat.restoreAutosave();
+    QVERIFY(!QFileInfo::exists(autosave));
+    QVERIFY(QFileInfo::exists(autosave + ".unreadable"));
+    QFile::remove(autosave + ".unreadable");
+  }
+};
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  if (qEnvironmentVariableIsSet("QS_AUTOSAVE_CHILD")) {
+    QCoreApplication::setOrganizationName("QuantiscopeTest");
+    return run_child();
+  }
+  ChatAutosaveTest t;
+  return QTest::qExec(&t, argc, argv);
+}
+
+#include "chat_autosave_test.moc"
