@@ -656,6 +656,15 @@ bool ChatWorkspace::loadConversation(const QString& path, QString* error) {
     if (error) *error = tr("%1: %2").arg(QFileInfo(path).fileName(), why);
     return false;
   }
+  // Cache types this build does not have are refused, not silently shown as another type.
+  for (int lane = 0; lane < 2; ++lane)
+    for (const QString& type : {c.lanes[lane].k_type, c.lanes[lane].v_type})
+      if (k_type_[size_t(lane)]->findText(type) < 0) {
+        QStringList known;
+        for (int i = 0; i < k_type_[size_t(lane)]->count(); ++i) known << k_type_[size_t(lane)]->itemText(i);
+        if (error) *error = tr("%1: lane %2 uses the KV cache type '%3', which this build does not have (it has: %4)").arg(QFileInfo(path).fileName()).arg(kLaneName[lane], type, known.join(", "));
+        return false;
+      }
   if (busy_) stop();
   {
     const QSignalBlocker block(preset_);
@@ -674,10 +683,14 @@ bool ChatWorkspace::loadConversation(const QString& path, QString* error) {
     kv_options_[size_t(lane)]->setText(c.lanes[lane].kv_options);
     transcripts_[size_t(lane)]->clearMessages();
     history_[size_t(lane)].clear();
+    std::vector<views::ChatTranscriptView::Message> shown;
     for (const auto& m : c.messages[lane]) {
-      transcripts_[size_t(lane)]->addMessage(m.role, m.content, m.stats);
+      views::ChatTranscriptView::Message v;
+      v.role = m.role, v.text = m.content, v.stats = m.stats;
+      shown.push_back(std::move(v));
       if (m.role != "system") history_[size_t(lane)].push_back({m.role, m.content});
     }
+    transcripts_[size_t(lane)]->setMessages(std::move(shown));  // one layout pass, not one per message
   }
   setAbMode(c.ab_mode);
   const QString open_hash = metadata_->value("sha256");

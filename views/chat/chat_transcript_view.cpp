@@ -1,6 +1,8 @@
 #include "views/chat/chat_transcript_view.h"
 
 #include <QScrollBar>
+#include <QTextCursor>
+#include <QTextCharFormat>
 #include <QToolTip>
 #include <QUrl>
 
@@ -8,6 +10,9 @@ namespace qs::views {
 
 ChatTranscriptView::ChatTranscriptView(QWidget* parent) : QTextBrowser(parent) {
   setOpenLinks(false);
+  QFont f = font();  // the messages' size: appended tokens take the document's default font
+  f.setPointSizeF(11);
+  document()->setDefaultFont(f);
   setPlaceholderText(tr("Open a model, type a prompt below and press Send."));
   connect(this, &QTextBrowser::highlighted, this, [this](const QUrl& url) {
     if (url.scheme() != "tok") return;
@@ -33,7 +38,7 @@ void ChatTranscriptView::addMessage(const QString& role, const QString& text, co
   m.text = text;
   m.stats = stats;
   messages_.push_back(m);
-  render();
+  keepingScroll([this] { appendLastMessage(); });
 }
 
 void ChatTranscriptView::appendToken(const QString& text, float probability, int id) {
@@ -48,19 +53,29 @@ void ChatTranscriptView::appendToken(const QString& text, float probability, int
   m.pieces.push_back(text);
   m.probabilities.push_back(probability);
   m.ids.push_back(id);
-  render();
+  // One token: one insertion at the end of the document, whatever the conversation's length.
+  keepingScroll([this, &m, text] {
+    if (m.pieces.size() <= 2) return replaceLastMessage();  // the first pieces replace the placeholder
+    QTextCharFormat f;
+    f.setAnchor(true);
+    f.setAnchorHref(QString("tok:%1.%2").arg(messages_.size() - 1).arg(m.pieces.size() - 1));
+    f.setForeground(Qt::black);
+    QTextCursor c(document());
+    c.movePosition(QTextCursor::End);
+    c.insertText(text, f);
+  });
 }
 
 void ChatTranscriptView::setLastStats(const QString& stats) {
   if (messages_.empty()) return;
   messages_.back().stats = stats;
-  render();
+  keepingScroll([this] { replaceLastMessage(); });
 }
 
 void ChatTranscriptView::markDivergence(int index) {
   if (messages_.empty()) return;
   messages_.back().divergence = index;
-  render();
+  keepingScroll([this] { replaceLastMessage(); });
 }
 
 void ChatTranscriptView::removeLastMessage() {
@@ -98,38 +113,72 @@ QString ChatTranscriptView::tokenTip(int message, int index) const {
   return tip;
 }
 
-void ChatTranscriptView::render() {
+QString ChatTranscriptView::messageHtml(size_t mi) const {
+  const Message& m = messages_[mi];
+  const bool user = m.role == "user";
+  const QString colour = user ? "#1f4e8c" : m.role == "system" ? "#6b6b6b" : "#1e6b35";
+  const QString who = user ? tr("You") : m.role == "system" ? tr("System") : tr("Model");
+  QString html = QString("<p style='margin:6px 0 2px 0'><b style='color:%1'>%2</b></p>").arg(colour, who);
+  QString body;
+  if (m.pieces.empty()) {
+    body = m.text.toHtmlEscaped();
+  } else {
+    // Each token is a link so hovering it can show its probability; the divergent one is red.
+    for (size_t i = 0; i < m.pieces.size(); ++i) {
+      QString piece = m.pieces[i].toHtmlEscaped();
+      if (piece.isEmpty()) continue;
+      const bool diverges = int(i) == m.divergence;
+      const QString style = diverges ? "text-decoration:none;color:white;background-color:#c0392b" : "text-decoration:none;color:black";
+      body += QString("<a href='tok:%1.%2' style='%3'>%4</a>").arg(mi).arg(i).arg(style, piece);
+    }
+  }
+  body.replace("\n", "<br>");
+  html += QString("<div style='margin:0 0 4px 8px; white-space:pre-wrap'>%1</div>").arg(body.isEmpty() ? "&nbsp;" : body);
+  if (!m.stats.isEmpty()) html += QString("<p style='margin:0 0 8px 8px; color:#777; font-size:9pt'>%1</p>").arg(m.stats.toHtmlEscaped());
+  return html;
+}
+
+void ChatTranscriptView::keepingScroll(const std::function<void()>& change) {
   // Stay pinned to the bottom while streaming unless the user scrolled up to read.
   QScrollBar* bar = verticalScrollBar();
   const bool at_bottom = bar->value() >= bar->maximum() - 4;
-  QString html = "<html><body style='font-size:11pt'>";
-  if (!heading_.isEmpty()) html += QString("<p style='margin:0 0 4px 0; color:#444'><b>%1</b></p>").arg(heading_.toHtmlEscaped());
-  for (size_t mi = 0; mi < messages_.size(); ++mi) {
-    const Message& m = messages_[mi];
-    const bool user = m.role == "user";
-    const QString colour = user ? "#1f4e8c" : m.role == "system" ? "#6b6b6b" : "#1e6b35";
-    const QString who = user ? tr("You") : m.role == "system" ? tr("System") : tr("Model");
-    html += QString("<p style='margin:6px 0 2px 0'><b style='color:%1'>%2</b></p>").arg(colour, who);
-    QString body;
-    if (m.pieces.empty()) {
-      body = m.text.toHtmlEscaped();
-    } else {
-      // Each token is a link so hovering it can show its probability; the divergent one is red.
-      for (size_t i = 0; i < m.pieces.size(); ++i) {
-        QString piece = m.pieces[i].toHtmlEscaped();
-        if (piece.isEmpty()) continue;
-        const bool diverges = int(i) == m.divergence;
-        const QString style = diverges ? "text-decoration:none;color:white;background-color:#c0392b" : "text-decoration:none;color:black";
-        body += QString("<a href='tok:%1.%2' style='%3'>%4</a>").arg(mi).arg(i).arg(style, piece);
-      }
-    }
-    body.replace("\n", "<br>");
-    html += QString("<div style='margin:0 0 4px 8px; white-space:pre-wrap'>%1</div>").arg(body.isEmpty() ? "&nbsp;" : body);
-    if (!m.stats.isEmpty()) html += QString("<p style='margin:0 0 8px 8px; color:#777; font-size:9pt'>%1</p>").arg(m.stats.toHtmlEscaped());
-  }
-  html += "</body></html>";
-  setHtml(html);
+  change();
   if (at_bottom) bar->setValue(bar->maximum());
+}
+
+void ChatTranscriptView::appendLastMessage() {
+  QTextCursor c(document());
+  c.movePosition(QTextCursor::End);
+  if (!document()->isEmpty()) c.insertBlock();
+  last_start_ = c.position();
+  c.insertHtml(messageHtml(messages_.size() - 1));
+}
+
+void ChatTranscriptView::replaceLastMessage() {
+  QTextCursor c(document());
+  c.setPosition(std::min(last_start_, document()->characterCount() - 1));
+  c.movePosition(QTextCursor::End, QTextCursor::KeepAnchor);
+  c.removeSelectedText();
+  c.insertHtml(messageHtml(messages_.size() - 1));
+}
+
+void ChatTranscriptView::setMessages(std::vector<Message> messages) {
+  messages_ = std::move(messages);
+  render();
+}
+
+void ChatTranscriptView::render() {
+  keepingScroll([this] {
+    // Everything but the last message in one HTML pass; the last one appended so that its start
+    // is known for the token appends that follow.
+    QString html;
+    if (!heading_.isEmpty()) html += QString("<p style='margin:0 0 4px 0; color:#444'><b>%1</b></p>").arg(heading_.toHtmlEscaped());
+    for (size_t mi = 0; mi + 1 < messages_.size(); ++mi) html += messageHtml(mi);
+    if (html.isEmpty()) clear();
+    else setHtml(html);
+    last_start_ = 0;
+    if (!messages_.empty()) appendLastMessage();
+  });
 }
 
 }  // namespace qs::views

@@ -5,6 +5,7 @@
 #pragma once
 #include <QString>
 #include <QTextBrowser>
+#include <functional>
 #include <vector>
 
 namespace qs::views {
@@ -39,11 +40,18 @@ class ChatTranscriptView : public QTextBrowser {
     int divergence = -1;
   };
   const std::vector<Message>& messages() const { return messages_; }
+  // Replaces every message at once (a loaded conversation): one document build.
+  void setMessages(std::vector<Message> messages);
   // The tooltip text for a token (for tests; hovering shows the same).
   QString tokenTip(int message, int index) const;
 
  private:
-  void render();
+  void render();                   // the whole document (heading, clear, remove, load)
+  QString messageHtml(size_t index) const;
+  void appendLastMessage();        // the last message at the end of the document
+  void replaceLastMessage();       // re-renders only the last message (stats, divergence)
+  void keepingScroll(const std::function<void()>& change);
+  int last_start_ = 0;             // document position where the last message begins
   QString heading_;
   std::vector<Message> messages_;
 };

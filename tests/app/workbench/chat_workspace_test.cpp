@@ -8,6 +8,7 @@
 #include <QTest>
 #include <QTimer>
 
+#include "app/models/conversation.h"
 #include "app/workbench/chat_workspace.h"
 #include "tests/support/test_support.h"
 #include "views/chat/chat_transcript_view.h"
@@ -202,6 +203,60 @@ class ChatWorkspaceTest : public QObject {
     chat.openModel(bad);
     QTest::qWait(1500);
     QVERIFY(chat.statusText().contains("Could not load"));
+  }
+
+  // A long reply is drawn token by token at the end of the document: the window finishes close
+  // to the engine's own time (both printed, not asserted).
+  void longRepliesStreamWithoutRedrawingTheTranscript() {
+    ChatWorkspace chat;
+    QVERIFY(open(chat));
+    chat.setPreset(0);
+    chat.setMaxTokens(1800);
+    QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
+    QElapsedTimer t;
+    t.start();
+    chat.setPrompt("Once upon a time");
+    chat.send();
+    QVERIFY(done.wait(120000));
+    const auto& reply = chat.transcript()->messages().back();
+    qInfo("1800-token reply: %zu tokens on screen after %lld ms; %s", reply.ids.size(), (long long)t.elapsed(), qPrintable(reply.stats));
+    QVERIFY(reply.ids.size() >= 1000);
+  }
+
+  // A saved chat of 10,000 messages loads (each message one append to the transcript, not a
+  // re-render of all before it); the time is printed, not asserted. Unknown cache types in a
+  // conversation file are refused, not shown as f16.
+  void largeConversationsLoadAndUnknownCacheTypesAreRefused() {
+    ChatWorkspace chat;
+    qs::workbench::Conversation c;
+    c.lanes[0] = {"f16", "f16", ""};
+    c.lanes[1] = {"f16", "f16", ""};
+    for (int i = 0; i < 10000; ++i) c.messages[0].push_back({i % 2 ? "assistant" : "user", QString("message %1 with a few words").arg(i), QString()});
+    qs::test::TempDir dir;
+    const QString path = QString::fromStdString(dir.file("big.json"));
+    {
+      QFile f(path);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(qs::workbench::conversation_to_json(c));
+    }
+    QElapsedTimer t;
+    t.start();
+    QString error;
+    QVERIFY2(chat.loadConversation(path, &error), qPrintable(error));
+    qInfo("loaded 10,000 messages in %lld ms", (long long)t.elapsed());
+    QCOMPARE(chat.transcript()->messageCount(), 10000);
+    QCOMPARE(chat.transcript()->messages().back().text, QString("message 9999 with a few words"));
+    c.lanes[1] = {"q3_k", "f16", ""};
+    c.messages[0].resize(2);
+    const QString bad = QString::fromStdString(dir.file("bad.json"));
+    {
+      QFile f(bad);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(qs::workbench::conversation_to_json(c));
+    }
+    QVERIFY(!chat.loadConversation(bad, &error));
+    QVERIFY2(error.contains("'q3_k', which this build does not have"), qPrintable(error));
+    QCOMPARE(chat.transcript()->messageCount(), 10000);  // the refused file changed nothing
   }
 };
 
