@@ -380,6 +380,7 @@ void ChatWorkspace::onModelLoaded(const ModelSummary& s) {
 
 void ChatWorkspace::onLoadFailed(const QString& message) {
   setBusy(false);
+  Q_EMIT modelFailed(message);
   status_->setText(tr("Could not load the model."));
   Q_EMIT logMessage(tr("load failed: %1").arg(message));
   QMessageBox::warning(this, tr("Could not open the model"),
@@ -656,6 +657,16 @@ bool ChatWorkspace::loadConversation(const QString& path, QString* error) {
     if (error) *error = tr("%1: %2").arg(QFileInfo(path).fileName(), why);
     return false;
   }
+  // What the transcript can lay out: a message of millions of lines would take gigabytes.
+  constexpr qsizetype kMaxMessageChars = qsizetype(1) << 20;
+  for (int lane = 0; lane < 2; ++lane)
+    for (size_t i = 0; i < c.messages[lane].size(); ++i)
+      if (c.messages[lane][i].content.size() > kMaxMessageChars) {
+        if (error)
+          *error = tr("%1: message %2 of lane %3 has %4 characters, more than the transcript shows (%5)")
+                       .arg(QFileInfo(path).fileName()).arg(i + 1).arg(kLaneName[lane]).arg(c.messages[lane][i].content.size()).arg(kMaxMessageChars);
+        return false;
+      }
   // Cache types this build does not have are refused, not silently shown as another type.
   for (int lane = 0; lane < 2; ++lane)
     for (const QString& type : {c.lanes[lane].k_type, c.lanes[lane].v_type})

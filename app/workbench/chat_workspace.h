@@ -68,6 +68,7 @@ class ChatWorkspace : public QWidget {
 
  Q_SIGNALS:
   void modelReady(const QString& path);
+  void modelFailed(const QString& message);
   void autosaveRestored(const QString& path);
   void generationFinished();
   void calibrationFinished(bool ok);

@@ -6,6 +6,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <QTimer>
 #include <QIcon>
 #include <QMessageBox>
 
@@ -84,10 +85,18 @@ int main(int argc, char** argv) {
   }
   chat->restoreAutosave();  // the conversation of a run that crashed or was killed (waits for the model)
   if (!conversation.isEmpty()) {
-    QObject::connect(chat, &qs::workbench::ChatWorkspace::modelReady, chat, [chat, conversation] {
+    // Shown once the model is there, or at once when none loads: a file argument is never dropped.
+    auto load = [chat, conversation] {
       QString error;
       if (!chat->loadConversation(conversation, &error)) QMessageBox::warning(chat, QObject::tr("Load"), error);
-    }, Qt::SingleShotConnection);
+    };
+    if (path.isEmpty()) {
+      QTimer::singleShot(0, chat, load);
+    } else {
+      auto* once = new QObject(chat);
+      QObject::connect(chat, &qs::workbench::ChatWorkspace::modelReady, once, [once, load] { load(), once->deleteLater(); });
+      QObject::connect(chat, &qs::workbench::ChatWorkspace::modelFailed, once, [once, load] { load(), once->deleteLater(); });
+    }
   }
   if (!volume_path.isEmpty()) window.mri()->openVolume(volume_path);
   return app.exec();

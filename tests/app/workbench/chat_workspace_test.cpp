@@ -257,6 +257,17 @@ class ChatWorkspaceTest : public QObject {
     QVERIFY(!chat.loadConversation(bad, &error));
     QVERIFY2(error.contains("'q3_k', which this build does not have"), qPrintable(error));
     QCOMPARE(chat.transcript()->messageCount(), 10000);  // the refused file changed nothing
+    // One message of 5 million short lines (a 30 MB file): refused with its size, no allocation spree.
+    c.lanes[1] = {"f16", "f16", ""};
+    c.messages[0] = {{"user", QString("line\n").repeated(5000000), QString()}};
+    const QString huge = QString::fromStdString(dir.file("huge.json"));
+    {
+      QFile f(huge);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(qs::workbench::conversation_to_json(c));
+    }
+    QVERIFY(!chat.loadConversation(huge, &error));
+    QVERIFY2(error.contains("25000000 characters, more than the transcript shows"), qPrintable(error));
   }
 };
 
