@@ -166,6 +166,9 @@ TEST(HostileInputs, LyingMetaImageHeadersAreRefusedBeforeMetaIoLoops) {
   auto big = run_cli_limited({"mri", "info", mha("big.mha", "NDims = 3\nDimSize = 4096 4096 4096\nElementType = MET_UCHAR\n")}, 30);
   ::unsetenv("QUANTISCOPE_MEMORY_LIMIT");
   expect_clean_refusal(big, 5, "more than the memory limit", "4096^3 MetaImage");
+  // A pixel count past every integer type (the fuzzer's find: its message was undefined behaviour).
+  expect_clean_refusal(run_cli_limited({"mri", "info", mha("huge.mha", "NDims = 3\nDimSize = 2 3333333333333332 2\nElementType = MET_FLOAT\n")}, 30), 5,
+                       "(1.333e+16 pixels) needs", "DimSize past int64");
 }
 
 TEST(HostileInputs, TruncatedDicomFilesAreRefusedBeforeGdcmAsserts) {

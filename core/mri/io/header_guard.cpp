@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
@@ -23,7 +24,9 @@ uint32_t le32(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | 
 void bad(const std::string& path, const std::string& why) { fail_format("'" + path + "' " + why); }
 
 void budget_for_pixels(const std::string& path, double pixels, double channels) {
-  require_within_budget(pixels * channels * 4.0 * 3.0, "'" + path + "' (" + std::to_string(int64_t(pixels)) + " pixels)");
+  char count[32];  // pixels may exceed any integer type (a fuzzer's header): printed as a double
+  std::snprintf(count, sizeof count, "%.4g", pixels);
+  require_within_budget(pixels * channels * 4.0 * 3.0, "'" + path + "' (" + count + " pixels)");
 }
 
 void guard_png(const std::string& path, const uint8_t* d, size_t n) {

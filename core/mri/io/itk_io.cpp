@@ -1,6 +1,7 @@
 #include "core/mri/io/itk_io.h"
 
 #include <complex>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -148,7 +149,9 @@ Volume read_itk_volume(const std::string& path, long long time_point) {
     if (io->GetNumberOfDimensions() > 4) fail(ErrorKind::kUnsupported, "'" + path + "' has more than 4 dimensions");
     double pixels = double(io->GetNumberOfComponents());
     for (unsigned i = 0; i < io->GetNumberOfDimensions(); ++i) pixels *= double(io->GetDimensions(i));
-    require_within_budget(pixels * 4.0 * 3.0, "'" + path + "' (" + std::to_string(int64_t(pixels)) + " values as float32, decoded and converted)");
+    char count[32];
+    std::snprintf(count, sizeof count, "%.4g", pixels);
+    require_within_budget(pixels * 4.0 * 3.0, "'" + path + "' (" + std::string(count) + " values as float32, decoded and converted)");
     check_image_payload(path, static_cast<uint64_t>(io->GetImageSizeInBytes()));
     const auto pixel = io->GetPixelType();
     const long long t = time_point < 0 ? 0 : time_point;

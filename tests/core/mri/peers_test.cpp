@@ -59,8 +59,8 @@ TEST(Peers, MetricsMatchScikitImage) {
   test::TempDir dir;
   for (const auto& [name, pair] : image_pairs()) {
     // Exchange through .cfl (float32): both sides then compute on identical values.
-    write_cfl(dir.file("t"), pair.first);
-    write_cfl(dir.file("p"), pair.second);
+    write_cfl(dir.file("t"), pair.first, true);  // the same names for every pair
+    write_cfl(dir.file("p"), pair.second, true);
     const at::Tensor t = at::real(read_cfl(dir.file("t"))), pr = at::real(read_cfl(dir.file("p")));
     const VolumeMetrics ours = evaluate_volume(t, pr);
     const auto ref = nlohmann::json::parse(run("/usr/bin/python3 " QS_TEST_SOURCE_DIR "/core/mri/skimage_reference.py " + dir.file("t.cfl") + " " + dir.file("p.cfl")));
