@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/common/error.h"
-#include "core/llm/model/rope.h"
+#include "core/nn/rope.h"
 
 namespace qs {
 

@@ -5,7 +5,7 @@
 #include "core/kv/channel_reorder.h"
 #include "core/kv/fused_kernels.h"
 #include "core/kv/hadamard.h"
-#include "core/llm/model/rope.h"
+#include "core/nn/rope.h"
 
 namespace qs {
 

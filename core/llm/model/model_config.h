@@ -5,20 +5,9 @@
 #include <map>
 #include <string>
 
+#include "core/nn/rope_params.h"
+
 namespace qs {
-
-enum class RopeStyle {
-  kAdjacent,  // rotate pairs (2i, 2i+1): llama2.c, GGUF "llama" (weights pre-permuted)
-  kHalf,      // rotate pairs (i, i + d/2): Hugging Face "rotate_half", GGUF qwen2
-};
-
-struct RopeScaling {
-  std::string type = "none";  // "none", "linear", "llama3"
-  double factor = 1.0;
-  double low_freq_factor = 1.0;
-  double high_freq_factor = 4.0;
-  int64_t original_context = 8192;
-};
 
 struct ModelConfig {
   std::string arch = "llama";     // llama, mistral, qwen2
@@ -37,6 +26,7 @@ struct ModelConfig {
   bool qkv_bias = false;
   bool tied_output = false;
 
+  RopeParams rope_params() const { return {head_dim, rope_theta, rope_style, rope_scaling}; }
   // Throws Error(kFormat) when the numbers cannot describe a working model.
   void validate() const;
   int64_t group_size() const { return n_heads / n_kv_heads; }

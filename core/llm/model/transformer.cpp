@@ -11,7 +11,7 @@ at::Tensor project(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b
 }  // namespace
 
 Transformer::Transformer(const LoadedModel& model)
-    : model_(model), rope_(model.config, model.weights.rope_freq_factors, model.weights.tok_embd.device()) {}
+    : model_(model), rope_(model.config.rope_params(), model.weights.rope_freq_factors, model.weights.tok_embd.device()) {}
 
 // RMSNorm in float32 whatever the compute dtype, as llama.cpp and transformers do.
 at::Tensor Transformer::rms_norm(const at::Tensor& x, const at::Tensor& w) const {

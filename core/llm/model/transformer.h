@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "core/kv/kv_cache.h"
-#include "core/llm/model/rope.h"
+#include "core/nn/rope.h"
 #include "core/llm/model/weights.h"
 
 namespace qs {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/common/error.h"
-#include "core/llm/model/rope.h"
+#include "core/nn/rope.h"
 
 namespace qs {
 namespace {
@@ -26,7 +26,7 @@ TEST(FullPrecisionCache, RegisteredTypesAreListed) {
 }
 
 TEST(FullPrecisionCache, GrowsTruncatesAndCountsBytes) {
-  ModelConfig c;
+  RopeParams c;
   c.head_dim = 8;
   Rope rope(c, at::Tensor(), at::kCPU);
   auto cache = create_kv_cache(shape(), "f16", "f32");
@@ -49,7 +49,7 @@ TEST(FullPrecisionCache, GrowsTruncatesAndCountsBytes) {
 }
 
 TEST(FullPrecisionCache, FirstTokenAttendsOnlyToItself) {
-  ModelConfig c;
+  RopeParams c;
   c.head_dim = 8;
   Rope rope(c, at::Tensor(), at::kCPU);
   auto cache = create_kv_cache(shape(), "f32", "f32");

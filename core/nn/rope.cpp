@@ -1,15 +1,15 @@
-#include "core/llm/model/rope.h"
+#include "core/nn/rope.h"
 
 #include <cmath>
 #include <vector>
 
 namespace qs {
 
-Rope::Rope(const ModelConfig& c, const at::Tensor& freq_factors, at::Device device) : style_(c.rope_style) {
+Rope::Rope(const RopeParams& c, const at::Tensor& freq_factors, at::Device device) : style_(c.style) {
   const int64_t half = c.head_dim / 2;
   std::vector<double> f(size_t(half), 0.0);
-  for (int64_t i = 0; i < half; ++i) f[size_t(i)] = 1.0 / std::pow(c.rope_theta, double(2 * i) / double(c.head_dim));
-  const RopeScaling& s = c.rope_scaling;
+  for (int64_t i = 0; i < half; ++i) f[size_t(i)] = 1.0 / std::pow(c.theta, double(2 * i) / double(c.head_dim));
+  const RopeScaling& s = c.scaling;
   if (s.type == "llama3" && !freq_factors.defined()) {
     // Long wavelengths are slowed by `factor`, short ones kept, the band between blended.
     const double low_wavelen = double(s.original_context) / s.low_freq_factor;

@@ -1,4 +1,4 @@
-#include "core/llm/model/rope.h"
+#include "core/nn/rope.h"
 
 #include <gtest/gtest.h>
 
@@ -7,10 +7,10 @@
 namespace qs {
 namespace {
 
-ModelConfig cfg(RopeStyle style) {
-  ModelConfig c;
+RopeParams cfg(RopeStyle style) {
+  RopeParams c;
   c.head_dim = 8;
-  c.rope_style = style;
+  c.style = style;
   return c;
 }
 
@@ -46,15 +46,15 @@ TEST(Rope, InvertUndoesApplyAndNormsArePreserved) {
 }
 
 TEST(Rope, Llama3ScalingSlowsOnlyLowFrequencies) {
-  ModelConfig c = cfg(RopeStyle::kHalf);
+  RopeParams c = cfg(RopeStyle::kHalf);
   c.head_dim = 128;
-  c.rope_theta = 500000;
+  c.theta = 500000;
   Rope plain(c, at::Tensor(), at::kCPU);
-  c.rope_scaling.type = "llama3";
-  c.rope_scaling.factor = 8;
-  c.rope_scaling.low_freq_factor = 1;
-  c.rope_scaling.high_freq_factor = 4;
-  c.rope_scaling.original_context = 8192;
+  c.scaling.type = "llama3";
+  c.scaling.factor = 8;
+  c.scaling.low_freq_factor = 1;
+  c.scaling.high_freq_factor = 4;
+  c.scaling.original_context = 8192;
   Rope scaled(c, at::Tensor(), at::kCPU);
   EXPECT_FLOAT_EQ(scaled.inv_freq()[0].item<float>(), plain.inv_freq()[0].item<float>());          // highest frequency kept
   EXPECT_NEAR(scaled.inv_freq()[63].item<double>(), plain.inv_freq()[63].item<double>() / 8, 1e-12);  // lowest divided by factor

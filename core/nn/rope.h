@@ -1,8 +1,9 @@
-// Rotary position embedding for both pair layouts, with linear and llama3 frequency scaling.
+// Rotary position embedding for both pair layouts, with linear and llama3 frequency scaling: a
+// primitive below both the model (queries, keys) and the KV caches (keys rotated on read).
 #pragma once
 #include <ATen/ATen.h>
 
-#include "core/llm/model/model_config.h"
+#include "core/nn/rope_params.h"
 
 namespace qs {
 
@@ -15,7 +16,7 @@ struct RopeTable {
 class Rope {
  public:
   // freq_factors: GGUF rope_freqs (divides each frequency), may be undefined.
-  Rope(const ModelConfig& config, const at::Tensor& freq_factors, at::Device device);
+  Rope(const RopeParams& params, const at::Tensor& freq_factors, at::Device device);
   RopeTable table(const at::Tensor& positions) const;
   // x: [B, H, T, hd]; positions: [T] int64 on x's device. Computed in float32, returned in x's dtype.
   at::Tensor apply(const at::Tensor& x, const at::Tensor& positions) const;
