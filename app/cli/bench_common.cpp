@@ -1,11 +1,15 @@
 #include "app/cli/bench_common.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "app/cli/console.h"
 #include "core/common/error.h"
 #include "core/common/timer.h"
+#include "core/common/memory_budget.h"
 #include "core/common/torch_compat.h"
+#include "core/kv/kv_side.h"
+#include "core/llm/model/transformer.h"
 
 namespace qs::cli {
 
@@ -36,5 +40,25 @@ double copy_bandwidth(at::Device device, int64_t bytes) {
 }
 
 double gib(double bytes) { return bytes / double(int64_t(1) << 30); }
+
+double kv_cache_bytes(const Transformer& model, const std::string& k_type, const std::string& v_type, int64_t tokens, const KvOptions& options) {
+  const ModelConfig& c = model.config();
+  KvShape shape;
+  shape.n_layers = c.n_layers, shape.n_heads = c.n_heads, shape.n_kv_heads = c.n_kv_heads, shape.head_dim = c.head_dim;
+  shape.max_tokens = tokens, shape.options = options;
+  const KvFootprint f = kv_footprint(shape, k_type, v_type);
+  return double(f.k.bytes + f.v.bytes);
+}
+
+void require_fits(at::Device device, double bytes, const std::string& what) {
+  if (!device.is_cuda()) return require_within_budget(bytes, what);
+  size_t free_bytes = 0, total = 0;
+  compat::cuda_memory_info(free_bytes, total);
+  if (total && bytes > double(free_bytes)) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, " needs %.1f GiB beyond the weights, %.1f GiB of the GPU are free", gib(bytes), gib(double(free_bytes)));
+    fail(ErrorKind::kUnsupported, what + buf);
+  }
+}
 
 }  // namespace qs::cli

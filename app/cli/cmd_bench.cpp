@@ -45,6 +45,13 @@ int cmd_bench(int argc, char** argv) {
   std::vector<Row> rows;
   for (int64_t B : batches) {
     if (P + G > m->config.context_length) throw Error(ErrorKind::kInvalidArgument, "prompt + gen tokens exceed the model context");
+    // Refused before anything is allocated: the cache and the prefill's activations of B sequences.
+    const ModelConfig& c = m->config;
+    const double elem = double(c10::elementSize(model.dtype()));
+    require_fits(model.device(),
+                 double(B) * (kv_cache_bytes(model, k_type_from_args(a), v_type_from_args(a), P + G, kv_options_from_args(a, *m)) +
+                              double(P) * double(3 * c.ffn_dim + 8 * c.dim) * elem + double(c.vocab) * 4.0),
+                 "--batch " + std::to_string(B) + " at " + std::to_string(P + G) + " tokens");
     double best_prefill = 0, best_decode = 0, kv_bytes_mid = 0;
     compat::cuda_reset_peak();
     for (int r = 0; r < reps + 1; ++r) {  // the first run warms up and is not counted

@@ -47,14 +47,8 @@ KvOptions options_for(const Setup& s, const SweepCodec& c) {
   return o;
 }
 
-// Bytes a cache holds at `tokens` per sequence (both sides, all layers, batch 1).
 double cache_bytes_per_sequence(const Setup& s, const SweepCodec& type, int64_t tokens) {
-  const ModelConfig& c = s.model->config();
-  KvShape shape;
-  shape.n_layers = c.n_layers, shape.n_heads = c.n_heads, shape.n_kv_heads = c.n_kv_heads, shape.head_dim = c.head_dim;
-  shape.max_tokens = tokens, shape.options = options_for(s, type);
-  const KvFootprint f = kv_footprint(shape, type.k_type, type.v_type);
-  return double(f.k.bytes + f.v.bytes);
+  return kv_cache_bytes(*s.model, type.k_type, type.v_type, tokens, options_for(s, type));
 }
 
 // Transient memory per sequence beyond weights and cache: the fill's activations, one layer's

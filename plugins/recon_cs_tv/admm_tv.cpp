@@ -24,13 +24,14 @@ class AdmmTv : public ReconMethod {
 
   at::Tensor reconstruct(const ReconProblem& p, const ReconOptions& o, const qs::ProgressFn& progress,
                          const qs::CancelToken& cancel) const override {
-    const double lambda = o.number("lambda", 0.005);
+    const double lambda = o.number_at_least("lambda", 0.005, 0.0);
     // rho near lambda converges in tens of iterations; BART's fixed 0.5 needs hundreds at
     // lambda ~ 0.005 on normalised data (measured, docs/results/mri-classical.md).
-    const double rho = o.number("rho", 0) > 0 ? o.number("rho", 0) : (lambda > 0 ? 10.0 * lambda : 0.05);
+    const double rho_given = o.number_at_least("rho", 0, 0.0);
+    const double rho = rho_given > 0 ? rho_given : (lambda > 0 ? 10.0 * lambda : 0.05);
     if (!(rho > 0)) qs::fail(qs::ErrorKind::kInvalidArgument, "rho must be > 0");
     const long long iters = o.integer("iters", 100), cg_iters = o.integer("cg-iters", 10);
-    const double scale = data_scale(p, o.number("scale", 0));
+    const double scale = data_scale(p, o.number_at_least("scale", 0, 0.0));
     const int64_t h = p.kspace.size(2), w = p.kspace.size(3);
 
     const SenseOperator a = sense_operator_for(p);

@@ -34,7 +34,7 @@ class FistaWavelet : public ReconMethod {
 
   at::Tensor reconstruct(const ReconProblem& p, const ReconOptions& o, const qs::ProgressFn& progress,
                          const qs::CancelToken& cancel) const override {
-    const double lambda = o.number("lambda", 0.005);
+    const double lambda = o.number_at_least("lambda", 0.005, 0.0);
     const long long iters = o.integer("iters", 100);
     const int64_t h = p.kspace.size(2), w = p.kspace.size(3);
     long long levels = o.integer("levels", 1);
@@ -42,7 +42,7 @@ class FistaWavelet : public ReconMethod {
     const Wavelet2d wav(o.text("wavelet", "haar"), static_cast<int>(levels));
     const bool spin = o.integer("cycle-spin", 1) != 0;
     const bool momentum = o.integer("momentum", 1) != 0;
-    const double scale = data_scale(p, o.number("scale", 0));
+    const double scale = data_scale(p, o.number_at_least("scale", 0, 0.0));
     std::mt19937_64 rng(static_cast<uint64_t>(o.integer("seed", 0)));
     std::uniform_int_distribution<int64_t> shift(0, (int64_t{1} << levels) - 1);
 

@@ -263,3 +263,36 @@ TEST(HostileInputs, LesserCasesGetTheRightExitCode) {
 
 }  // namespace
 }  // namespace qs
+
+namespace qs {
+namespace {
+
+// Runs sized by options: refused against the memory limit before any allocation.
+TEST(HostileInputs, BenchmarksThatCannotFitAreRefusedFirst) {
+  ::setenv("QUANTISCOPE_MEMORY_LIMIT", "2G", 1);
+  auto seven = run_cli_limited({"bench", "--random-init", "llama2-7b", "--batch", "1", "--prompt-tokens", "16", "--gen-tokens", "4"}, 60);
+  auto batch = run_cli_limited({"bench", "--random-init", "stories260k", "--batch", "100000", "--prompt-tokens", "16", "--gen-tokens", "4"}, 60);
+  ::unsetenv("QUANTISCOPE_MEMORY_LIMIT");
+  expect_clean_refusal(seven, 5, "random-init llama2-7b in 32-bit on the CPU needs", "7B on the CPU");
+  expect_clean_refusal(batch, 5, "--batch 100000 at 20 tokens needs", "batch 100000");
+}
+
+// Numeric method options are checked when the method reads them, before it iterates.
+TEST(HostileInputs, NegativeReconstructionWeightsAndLateOptionsAreRefused) {
+  test::TempDir dir;
+  ASSERT_EQ(run_cli_limited({"mri", "simulate", test::asset("mri/nibabel/example4d.nii.gz"), "--slices", "8:9", "--out", dir.file("k.h5")}, 60).exit_code, 0);
+  for (const char* method : {"cs-tv", "cs-wavelet"})
+    expect_clean_refusal(run_cli_limited({"mri", "recon", "--method", method, "--kspace", dir.file("k.h5"), "--mask-type", "random", "--lambda", "-1", "--out", dir.file("r.nii")}, 60), 2,
+                         "option lambda=-1 must be at least 0", method);
+  // --crop and --window are read before the reconstruction, not after it.
+  auto crop = run_cli_limited({"mri", "recon", "--method", "cs-tv", "--kspace", dir.file("k.h5"), "--mask-type", "random", "--crop", "0x5", "--out", dir.file("r.nii")}, 60);
+  expect_clean_refusal(crop, 2, "--crop expects HxW", "crop");
+  EXPECT_EQ(crop.err.find("iterations"), std::string::npos) << crop.err;  // no progress line: nothing ran
+  expect_clean_refusal(run_cli_limited({"mri", "recon", "--kspace", dir.file("k.h5"), "--mask-type", "random", "--window", "5:1", "--out", dir.file("r.png")}, 60), 2,
+                       "--window expects LOW:HIGH with HIGH > LOW", "window");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("r.nii")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("r.png")));
+}
+
+}  // namespace
+}  // namespace qs

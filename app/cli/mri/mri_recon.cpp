@@ -26,6 +26,14 @@ int cmd_recon(int argc, char** argv) {
   const std::string method = a.get("--method", "zero-filled");
   const std::string out = a.get("--out");
   ensure_may_write(qs::mri::is_cfl_path(out) ? qs::mri::cfl_base(out) + ".cfl" : out, a.flag("--force"));  // before the work, not after
+  // Every option is read before the reconstruction runs, so a typo costs no minutes.
+  std::pair<int64_t, int64_t> crop{0, 0};
+  if (a.has("--crop")) crop = parse_size(a.get("--crop"), "--crop");
+  qs::mri::WriteOptions wo;
+  wo.force = a.flag("--force");
+  char window_extra = 0;
+  if (a.has("--window") && (std::sscanf(a.get("--window").c_str(), "%lf:%lf%c", &wo.window_low, &wo.window_high, &window_extra) != 2 || !(wo.window_high > wo.window_low)))
+    fail(ErrorKind::kInvalidArgument, "--window expects LOW:HIGH with HIGH > LOW, got '" + a.get("--window") + "'");
 
   qs::mri::Scan scan = qs::mri::read_scan(a.get("--kspace"));
   const at::Device device = parse_device(a.get("--device", "cpu"));
@@ -52,20 +60,13 @@ int cmd_recon(int argc, char** argv) {
   const double seconds = sw.seconds();
   std::printf("%s: %.3f s (%.4f s per slice)\n", method.c_str(), seconds, seconds / static_cast<double>(k.size(0)));
 
-  if (a.has("--crop")) {
-    const auto [ch, cw] = parse_size(a.get("--crop"), "--crop");
-    image = qs::mri::center_crop(image, ch, cw);
-  }
+  if (a.has("--crop")) image = qs::mri::center_crop(image, crop.first, crop.second);
   if (scan.target.defined() && !scan.mask.defined()) {
     const at::Tensor target = select_slices(scan.target, a.get("--slices"));
     if (target.sizes().equals(image.sizes())) print_metrics(qs::mri::evaluate_volume(target, image), false);
   }
   qs::mri::Volume v;
   v.data = image;
-  qs::mri::WriteOptions wo;
-  wo.force = a.flag("--force");
-  if (a.has("--window") && std::sscanf(a.get("--window").c_str(), "%lf:%lf", &wo.window_low, &wo.window_high) != 2)
-    fail(ErrorKind::kInvalidArgument, "--window expects LOW:HIGH");
   qs::mri::write_volume(out, v, wo);
   std::printf("wrote %s\n", out.c_str());
   return 0;

@@ -1,6 +1,7 @@
 #include "core/llm/model/random_init.h"
 
 #include "core/common/error.h"
+#include "core/common/memory_budget.h"
 #include "core/llm/tokenizer/tokenizer.h"
 
 namespace qs {
@@ -29,6 +30,9 @@ std::unique_ptr<LoadedModel> random_init_model(const std::string& shape, const L
   auto m = std::make_unique<LoadedModel>();
   m->config = random_init_config(shape);
   const ModelConfig& c = m->config;
+  if (options.device.is_cpu())  // 7B in f32 is 27 GB: refused up front, not killed half-way
+    require_within_budget(double(c.parameter_count()) * double(c10::elementSize(options.dtype)) * 1.5,
+                          "random-init " + shape + " in " + std::to_string(c10::elementSize(options.dtype) * 8) + "-bit on the CPU");
   at::manual_seed(seed);
   // Created directly on the device in the compute dtype: a 7B model never passes through f32 CPU.
   auto opts = at::TensorOptions().dtype(options.dtype).device(options.device);

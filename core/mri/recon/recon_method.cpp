@@ -32,6 +32,12 @@ double ReconOptions::number(const std::string& name, double def) const {
   return it == values_.end() ? def : parse_number(name, it->second);
 }
 
+double ReconOptions::number_at_least(const std::string& name, double def, double min) const {
+  const double v = number(name, def);
+  if (!(v >= min)) fail(ErrorKind::kInvalidArgument, "option " + name + "=" + values_.at(name) + " must be at least " + std::to_string(min));
+  return v;
+}
+
 long long ReconOptions::integer(const std::string& name, long long def) const {
   auto it = values_.find(name);
   if (it == values_.end()) return def;

@@ -37,6 +37,8 @@ class ReconOptions {
   void set(const std::string& name, const std::string& value) { values_[name] = value; }
   bool has(const std::string& name) const { return values_.count(name) != 0; }
   double number(const std::string& name, double def) const;
+  // A number that must be >= min (weights, penalties, scales): a given value below it is an error.
+  double number_at_least(const std::string& name, double def, double min) const;
   long long integer(const std::string& name, long long def) const;
   std::string text(const std::string& name, const std::string& def) const;
   const std::map<std::string, std::string>& values() const { return values_; }
