@@ -233,12 +233,13 @@ class ChatWorkspaceTest : public QObject {
     c.lanes[1] = {"f16", "f16", ""};
     for (int i = 0; i < 10000; ++i) c.messages[0].push_back({i % 2 ? "assistant" : "user", QString("message %1 with a few words").arg(i), QString()});
     qs::test::TempDir dir;
-    const QString path = QString::fromStdString(dir.file("big.json"));
-    {
-      QFile f(path);
-      QVERIFY(f.open(QIODevice::WriteOnly));
-      f.write(qs::workbench::conversation_to_json(c));
-    }
+    auto write = [&dir](const char* name, const qs::workbench::Conversation& conv) {
+      const QString p = QString::fromStdString(dir.file(name));
+      QFile f(p);
+      if (f.open(QIODevice::WriteOnly)) f.write(qs::workbench::conversation_to_json(conv));
+      return p;
+    };
+    const QString path = write("big.json", c);
     QElapsedTimer t;
     t.start();
     QString error;
@@ -248,24 +249,14 @@ class ChatWorkspaceTest : public QObject {
     QCOMPARE(chat.transcript()->messages().back().text, QString("message 9999 with a few words"));
     c.lanes[1] = {"q3_k", "f16", ""};
     c.messages[0].resize(2);
-    const QString bad = QString::fromStdString(dir.file("bad.json"));
-    {
-      QFile f(bad);
-      QVERIFY(f.open(QIODevice::WriteOnly));
-      f.write(qs::workbench::conversation_to_json(c));
-    }
+    const QString bad = write("bad.json", c);
     QVERIFY(!chat.loadConversation(bad, &error));
     QVERIFY2(error.contains("'q3_k', which this build does not have"), qPrintable(error));
     QCOMPARE(chat.transcript()->messageCount(), 10000);  // the refused file changed nothing
     // One message of 5 million short lines (a 30 MB file): refused with its size, no allocation spree.
     c.lanes[1] = {"f16", "f16", ""};
     c.messages[0] = {{"user", QString("line\n").repeated(5000000), QString()}};
-    const QString huge = QString::fromStdString(dir.file("huge.json"));
-    {
-      QFile f(huge);
-      QVERIFY(f.open(QIODevice::WriteOnly));
-      f.write(qs::workbench::conversation_to_json(c));
-    }
+    const QString huge = write("huge.json", c);
     QVERIFY(!chat.loadConversation(huge, &error));
     QVERIFY2(error.contains("25000000 characters, more than the transcript shows"), qPrintable(error));
   }
