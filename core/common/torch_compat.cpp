@@ -43,36 +43,37 @@ void cuda_memory_info(size_t& free_bytes, size_t& total_bytes) {
   c10::cuda::CUDACachingAllocator::emptyCache();
   if (cudaMemGetInfo(&free_bytes, &total_bytes) != cudaSuccess) free_bytes = total_bytes = 0;
 }
-double device_time_ms(const std::function<void()>& fn, int warmup, int reps) {
-  for (int i = 0; i < warmup; ++i) fn();
-  std::vector<double> ms;
-  for (int i = 0; i < reps; ++i) {
-    at::cuda::CUDAEvent start(cudaEventDefault), stop(cudaEventDefault);
-    start.record();
-    fn();
-    stop.record();
-    stop.synchronize();
-    ms.push_back(start.elapsed_time(stop));
-  }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
-}
 #else
 size_t cuda_peak_bytes() { return 0; }
 void cuda_reset_peak() {}
 void cuda_synchronize() {}
 void cuda_memory_info(size_t& free_bytes, size_t& total_bytes) { free_bytes = total_bytes = 0; }
+#endif
+
+namespace {
+// One call's time in milliseconds: CUDA events on the current stream, or the host clock.
+double time_one_ms(const std::function<void()>& fn) {
+#if defined(QS_WITH_CUDA)
+  at::cuda::CUDAEvent start(cudaEventDefault), stop(cudaEventDefault);
+  start.record();
+  fn();
+  stop.record();
+  stop.synchronize();
+  return start.elapsed_time(stop);
+#else
+  const auto t0 = std::chrono::steady_clock::now();
+  fn();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+#endif
+}
+}  // namespace
+
 double device_time_ms(const std::function<void()>& fn, int warmup, int reps) {
   for (int i = 0; i < warmup; ++i) fn();
   std::vector<double> ms;
-  for (int i = 0; i < reps; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    fn();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
+  for (int i = 0; i < reps; ++i) ms.push_back(time_one_ms(fn));
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() / 2];
 }
-#endif
 
 }  // namespace qs::compat

@@ -110,9 +110,6 @@ void fused_decode_attention(const KvShape& shape, const SideStore& k, const Side
 #endif
 }
 
-}  // namespace qs
-
-namespace qs {
 namespace {
 
 // Fills p from the spec and x; returns why the kernel cannot run, or "".
@@ -138,9 +135,9 @@ std::string fused_quantize_unsupported(const QuantSpec& spec, const at::Tensor& 
   return describe_rows(spec, x, p);
 }
 
-void fused_quantize_rows(const QuantSpec& spec, const at::Tensor& x_in, at::Tensor& codes, at::Tensor& scale, at::Tensor& zero, int64_t row0) {
+std::string try_fused_quantize_rows(const QuantSpec& spec, const at::Tensor& x_in, at::Tensor& codes, at::Tensor& scale, at::Tensor& zero, int64_t row0) {
   cuda::QuantizeRows p;
-  if (std::string why = describe_rows(spec, x_in, p); !why.empty()) fail(ErrorKind::kUnsupported, "fused quantize: " + why);
+  if (std::string why = describe_rows(spec, x_in, p); !why.empty()) return why;
 #if defined(QS_WITH_CUDA)
   at::Tensor x = x_in.contiguous();
   if (codes.dim() != 4 || codes.size(2) < row0 + x.size(1) || !codes.is_contiguous() || !scale.is_contiguous() || (zero.defined() && !zero.is_contiguous()))
@@ -154,6 +151,7 @@ void fused_quantize_rows(const QuantSpec& spec, const at::Tensor& x_in, at::Tens
 #else
   (void)codes, (void)scale, (void)zero, (void)row0;
 #endif
+  return "";
 }
 
 }  // namespace qs

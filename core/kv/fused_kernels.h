@@ -25,7 +25,8 @@ void fused_decode_attention(const KvShape& shape, const SideStore& k, const Side
 
 // Empty when the GPU kernel quantizes rows of x [B, T, width] under spec; else the reason.
 std::string fused_quantize_unsupported(const QuantSpec& spec, const at::Tensor& x);
-// Writes rows [row0, row0 + T) of codes / scale / zero (a PackedTokenStore's buffers) from x.
-void fused_quantize_rows(const QuantSpec& spec, const at::Tensor& x, at::Tensor& codes, at::Tensor& scale, at::Tensor& zero, int64_t row0);
+// Writes rows [row0, row0 + T) of codes / scale / zero (a PackedTokenStore's buffers) from x and
+// returns "", or returns why the kernel cannot and writes nothing.
+std::string try_fused_quantize_rows(const QuantSpec& spec, const at::Tensor& x, at::Tensor& codes, at::Tensor& scale, at::Tensor& zero, int64_t row0);
 
 }  // namespace qs

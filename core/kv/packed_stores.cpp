@@ -75,9 +75,8 @@ void PackedTokenStore::append(const at::Tensor& x) {
   if (T == 0) return;
   reserve(x, n_ + T);
   if (x.is_cuda()) {  // one kernel instead of the tensor ops below, where it covers the spec
-    const std::string why = fused_quantize_unsupported(spec_, x);
+    const std::string why = try_fused_quantize_rows(spec_, x, codes_, scale_, zero_, n_);
     if (why.empty()) {
-      fused_quantize_rows(spec_, x, codes_, scale_, zero_, n_);
       n_ += T;
       return;
     }

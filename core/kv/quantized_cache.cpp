@@ -116,7 +116,7 @@ at::Tensor QuantizedCache::attend(int layer, const AttentionInput& in, const Rop
     std::string why = !fused_ ? "fused kernels switched off" : "";
     if (why.empty() && wants_dequantized(layer, taps)) why = "taps want the dequantized cache or the probabilities";
     if (why.empty() && kcfg_.basis == KvBasis::kPreRopeGrouped) why = "pre-RoPE keys need a per-key inverse transform and RoPE on read";
-    if (why.empty()) why = fused_decode_unsupported(shape_, *L.k, *L.v, in.q);
+    if (why.empty()) why = fused_decode_unsupported(shape_, *L.k, *L.v, in.q);  // before the query is transformed
     if (why.empty()) {
       ++paths_.fused;
       at::Tensor out = at::empty_like(in.q, at::MemoryFormat::Contiguous);

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/kv/cuda/device_dtype.cuh"
 #include "core/kv/cuda/packed_attention.h"
 
 namespace qs::cuda {
@@ -72,15 +73,6 @@ __device__ __forceinline__ const uint16_t* fp_row(const PackedSide& s, int b, in
   if (t >= s.qlen) return s.recent + (int64_t(b) * s.rcap + (t - s.qlen)) * width + ch;
   if (slot >= 0) return s.sink_vals + (int64_t(b) * s.n_sinks + slot) * width + ch;
   return nullptr;
-}
-
-__device__ __forceinline__ float load_q(const void* q, DType dt, int64_t i) {
-  switch (dt) {
-    case DType::kF32: return static_cast<const float*>(q)[i];
-    case DType::kF16: return __half2float(static_cast<const __half*>(q)[i]);
-    case DType::kBF16: return __bfloat162float(static_cast<const __nv_bfloat16*>(q)[i]);
-  }
-  return 0.f;
 }
 
 // Marks the tile's tokens [t0, t0 + tile) that are sinks of side s (slot index, else -1).
@@ -171,7 +163,7 @@ __global__ void __launch_bounds__(kThreads, GB == 1 ? 4 : 2) decode_split_kernel
     qsum[g] = 0.f;
 #pragma unroll
     for (int j = 0; j < kChannels; ++j) {
-      qr[g][j] = load_q(p.q, p.q_dtype, (int64_t(b) * p.n_heads + hq0 + g) * HD + cg * kChannels + j);
+      qr[g][j] = load_as_float(p.q, p.q_dtype, (int64_t(b) * p.n_heads + hq0 + g) * HD + cg * kChannels + j);
       qsum[g] += qr[g][j];
     }
   }

@@ -6,21 +6,13 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
+#include "core/kv/cuda/device_dtype.cuh"
 #include "core/kv/cuda/quantize_rows.h"
 
 namespace qs::cuda {
 namespace {
 
 constexpr int kThreads = 128;
-
-__device__ __forceinline__ float read_x(const void* x, DType dt, int64_t i) {
-  switch (dt) {
-    case DType::kF32: return static_cast<const float*>(x)[i];
-    case DType::kF16: return __half2float(static_cast<const __half*>(x)[i]);
-    case DType::kBF16: return __bfloat162float(static_cast<const __nv_bfloat16*>(x)[i]);
-  }
-  return 0.f;
-}
 
 __device__ __forceinline__ float warp_min(float v) {
   for (int o = 16; o > 0; o /= 2) v = fminf(v, __shfl_xor_sync(0xffffffffu, v, o));
@@ -60,7 +52,7 @@ __global__ void __launch_bounds__(kThreads) quantize_rows_kernel(const QuantizeR
   for (int gi = warp; gi < groups; gi += kThreads / 32) {
     const int e0 = gi * p.group + lane * per_lane;
     // A lane's elements are read twice (range, then codes): the second read hits L1.
-    auto x = [&](int j) { return read_x(p.x, p.x_dtype, in_row + e0 + j); };
+    auto x = [&](int j) { return load_as_float(p.x, p.x_dtype, in_row + e0 + j); };
     float scale = 0.f, zero = 0.f;
     uint16_t scale_bits = 0, zero_bits = 0;
     if (p.format == CodeFormat::kQ8_0) {
