@@ -2,7 +2,8 @@
 // events (warm-up, median of many), with the bytes it must read and write, the achieved GB/s and
 // that as a share of the copy rate measured in the same run. Inputs rotate over enough copies
 // that the working set is several times the L2 cache. LibTorch's scaled_dot_product_attention
-// over an f16 cache of the same shape is the reference row.
+// over an f16 cache of the same shape is the reference row. The FWHT kernel follows, on rows of
+// every length it takes, beside the tensor-op path it replaces.
 #include <cstdio>
 #include <iostream>
 
@@ -12,6 +13,7 @@
 #include "core/common/error.h"
 #include "core/common/torch_compat.h"
 #include "core/kv/fused_kernels.h"
+#include "core/kv/hadamard.h"
 #include "core/kv/side_store.h"
 
 namespace qs::cli {
@@ -63,15 +65,40 @@ Pair filled(const Layout& lay, const KernelShape& sh, at::Device dev) {
   return p;
 }
 
+// FWHT over 256 MiB of rows (read + written, beyond L2) for each length, f16 and f32.
+void fwht_table(at::Device dev, int reps, double bandwidth) {
+  std::printf("\nFWHT of rows (normalised, in the input dtype); bytes = input read + output written\n\n");
+  std::printf("| n | dtype | rows | bytes MiB | kernel us | GB/s | of copy rate | tensor ops us |\n|---:|---|---:|---:|---:|---:|---:|---:|\n");
+  for (at::ScalarType dt : {at::kHalf, at::kFloat})
+    for (int64_t n = 8; n <= 32768; n *= 2) {
+      const int64_t elt = dt == at::kHalf ? 2 : 4, rows = (int64_t(128) << 20) / (n * elt);
+      const at::Tensor x = at::randn({rows, n}, at::TensorOptions().device(dev)).to(dt);
+      at::Tensor y = at::empty_like(x);
+      const double bytes = 2.0 * double(x.numel() * elt);
+      if (const std::string why = try_fused_fwht(x, y); !why.empty()) {
+        std::printf("| %lld | %s | %lld | %.0f | no kernel: %s | | | |\n", (long long)n, dt == at::kHalf ? "f16" : "f32", (long long)rows, bytes / double(1 << 20), why.c_str());
+        continue;
+      }
+      const double ms = compat::device_time_ms([&] { try_fused_fwht(x, y); }, 5, reps);
+      const double ops_ms = compat::device_time_ms([&] { (void)fwht_tensor_ops(x); }, 2, std::max(3, reps / 10));
+      std::printf("| %lld | %s | %lld | %.0f | %.1f | %.0f | %.1f%% | %.0f |\n", (long long)n, dt == at::kHalf ? "f16" : "f32", (long long)rows, bytes / double(1 << 20),
+                  1000.0 * ms, bytes / (ms * 1e-3) / 1e9, 100.0 * bytes / (ms * 1e-3) / bandwidth, 1000.0 * ops_ms);
+      std::fflush(stdout);
+    }
+}
+
 }  // namespace
 
 int cmd_bench_kernels(int argc, char** argv) {
-  Args a(argc, argv, 2, {"--device", "--reps", "--l2-multiple"}, {}, {});
+  Args a(argc, argv, 2, {"--device", "--reps", "--l2-multiple", "--only"}, {}, {});
   const at::Device dev = parse_device(a.get("--device", "cuda"));
   if (!dev.is_cuda()) fail(ErrorKind::kUnsupported, "bench-kernels times CUDA kernels: --device cuda");
   const int reps = a.get_int("--reps", 50);
   const double bandwidth = copy_bandwidth(dev, int64_t(2) << 30);
   const double l2_bytes = 50e6 * a.get_double("--l2-multiple", 4.0);  // H200: 50 MB of L2
+  const std::string only = a.get("--only", "all");
+  if (only != "all" && only != "attention" && only != "fwht") fail(ErrorKind::kInvalidArgument, "--only " + only + ": expected attention or fwht");
+  if (only == "fwht") return fwht_table(dev, reps, bandwidth), 0;
   std::printf("fused decode attention (one query token per sequence), f16 queries; CUDA events, median of %d after 5 warm-ups\n", reps);
   std::printf("copy rate %.1f GB/s (bytes read + written) measured in this run; bytes = codes + metadata + full-precision rows + q + out\n\n", bandwidth / 1e9);
   std::printf("| kernel | B | Hkv | Hq | hd | tokens | bytes MiB | us | GB/s | of copy rate |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -120,6 +147,7 @@ int cmd_bench_kernels(int argc, char** argv) {
       row(lay.name, bytes, 1000.0 * ms);
     }
   }
+  if (only == "all") fwht_table(dev, reps, bandwidth);
   return 0;
 }
 

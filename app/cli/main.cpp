@@ -22,7 +22,7 @@ void usage() {
                "  bench (--model M | --random-init llama2-7b|llama3-8b) [--batch 1,16] [--prompt-tokens N] [--gen-tokens N]\n"
                "  bench-decode (--model M | --random-init SHAPE) --device cuda [--caches f16,kivi-2] [--batch 1,16] [--ctx 512,4096]\n"
                "               [--gen-tokens N] [--fill prefill|random] [--max-batch CTX] [--reference-path]   decode speed and memory vs f16\n"
-               "  bench-kernels [--reps N]       fused KV kernels: time, bytes, GB/s and share of the copy rate (CUDA)\n"
+               "  bench-kernels [--reps N] [--only attention|fwht]  fused KV kernels: time, bytes, GB/s, share of the copy rate (CUDA)\n"
                "  calibrate --model M --data TEXT [--tokens N] [--out F]   RotateKV channel-reorder file (default: named after the model hash)\n"
                "  kv-report (--model M | --random-init SHAPE) [--ctx N] [--batch B] [--csv]   bits and bytes of every cache type\n"
                "  kv-sweep --models M1,M2 --texts T1,T2 [--codecs C1,K/V,C@opt=v] [--calib-data F] [--csv F] [--md F]\n"

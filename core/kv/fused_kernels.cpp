@@ -1,6 +1,7 @@
 #include "core/kv/fused_kernels.h"
 
 #include "core/common/error.h"
+#include "core/kv/cuda/fwht.h"
 #include "core/kv/cuda/packed_attention.h"
 #include "core/kv/cuda/quantize_rows.h"
 
@@ -152,6 +153,23 @@ std::string try_fused_quantize_rows(const QuantSpec& spec, const at::Tensor& x_i
   (void)codes, (void)scale, (void)zero, (void)row0;
 #endif
   return "";
+}
+
+std::string try_fused_fwht(const at::Tensor& x, at::Tensor& y) {
+#if !defined(QS_WITH_CUDA)
+  (void)x, (void)y;
+  return "this build has no CUDA kernels";
+#else
+  if (!x.is_cuda()) return "the rows are not on a CUDA device";
+  if (x.scalar_type() != at::kFloat && x.scalar_type() != at::kHalf && x.scalar_type() != at::kBFloat16) return "rows are not f32, f16 or bf16";
+  if (x.dim() == 0 || !x.is_contiguous() || !y.is_contiguous() || y.sizes() != x.sizes() || y.scalar_type() != x.scalar_type())
+    fail(ErrorKind::kInternal, "fused fwht: x and y must be contiguous tensors of one shape and dtype");
+  const int64_t n = x.size(-1);
+  if (const std::string why = cuda::fwht_unsupported(n, x.data_ptr(), y.data_ptr()); !why.empty()) return why;
+  if (const char* err = cuda::launch_fwht(x.data_ptr(), y.data_ptr(), x.numel() / n, int32_t(n), kernel_dtype(x.scalar_type()), at::cuda::getCurrentCUDAStream().stream()))
+    fail(ErrorKind::kInternal, std::string("fused fwht: ") + err);
+  return "";
+#endif
 }
 
 }  // namespace qs

@@ -3,7 +3,8 @@
 //   new token per sequence: the same function as dequantizing both stores (SideStore::read) and
 //   running reference_attention, in float32 from the codes, with no dequantized copy of the cache;
 // - quantize-and-pack of token rows into a PackedTokenStore's buffers (quantize_groups +
-//   pack_bits in one launch).
+//   pack_bits in one launch);
+// - the Walsh-Hadamard transform of rows (fwht's tensor-op path in one launch).
 // Each says why it cannot serve a case; callers then take the tensor-op path.
 #pragma once
 #include <ATen/ATen.h>
@@ -28,5 +29,10 @@ std::string fused_quantize_unsupported(const QuantSpec& spec, const at::Tensor& 
 // Writes rows [row0, row0 + T) of codes / scale / zero (a PackedTokenStore's buffers) from x and
 // returns "", or returns why the kernel cannot and writes nothing.
 std::string try_fused_quantize_rows(const QuantSpec& spec, const at::Tensor& x, at::Tensor& codes, at::Tensor& scale, at::Tensor& zero, int64_t row0);
+
+// Writes y = fwht_tensor_ops(x) (hadamard.h) with the GPU kernel and returns "", or returns why the
+// kernel cannot (a CPU tensor, a length or dtype without a kernel) and writes nothing. x and y are
+// contiguous tensors of the same shape and dtype; y may be x.
+std::string try_fused_fwht(const at::Tensor& x, at::Tensor& y);
 
 }  // namespace qs

@@ -3,18 +3,39 @@
 #include <cmath>
 
 #include "core/common/error.h"
+#include "core/kv/fused_kernels.h"
 
 namespace qs {
 
 bool is_power_of_two(int64_t n) { return n > 0 && (n & (n - 1)) == 0; }
 
-at::Tensor fwht(const at::Tensor& x) {
+namespace {
+
+void check_fwht_input(const at::Tensor& x) {
   const int64_t n = x.dim() ? x.size(-1) : 0;
   if (!is_power_of_two(n) || n < 2 || n > 32768)
     fail(ErrorKind::kInvalidArgument, "fwht: last dimension " + std::to_string(n) + " is not a power of two in [2, 32768]");
   const at::ScalarType dtype = x.scalar_type();
   if (dtype != at::kFloat && dtype != at::kHalf && dtype != at::kBFloat16 && dtype != at::kDouble)
     fail(ErrorKind::kInvalidArgument, "fwht: floating-point input expected");
+}
+
+}  // namespace
+
+at::Tensor fwht(const at::Tensor& x) {
+  check_fwht_input(x);
+  if (x.is_cuda()) {
+    const at::Tensor in = x.contiguous();
+    at::Tensor y = at::empty_like(in);
+    if (try_fused_fwht(in, y).empty()) return y;
+  }
+  return fwht_tensor_ops(x);
+}
+
+at::Tensor fwht_tensor_ops(const at::Tensor& x) {
+  check_fwht_input(x);
+  const int64_t n = x.size(-1);
+  const at::ScalarType dtype = x.scalar_type();
   const auto outer = x.sizes().slice(0, size_t(x.dim() - 1)).vec();
   at::Tensor y = (dtype == at::kDouble ? x : x.to(at::kFloat)).reshape({-1, n});
   const int64_t rows = y.size(0);

@@ -1,5 +1,7 @@
 // Fast Walsh-Hadamard transform (Sylvester order), normalised by 1/sqrt(n) so it is orthonormal
-// and its own inverse. LibTorch tensor ops (log2(n) butterfly stages), any device.
+// and its own inverse. On a CUDA tensor of f32/f16/bf16 with n >= 8 one kernel
+// (core/kv/cuda/fwht.h) computes it; elsewhere LibTorch tensor ops (log2(n) butterfly stages).
+// Both give bit-identical results.
 #pragma once
 #include <ATen/ATen.h>
 
@@ -8,6 +10,8 @@ namespace qs {
 // Over the last dimension; its size must be a power of two in [2, 32768]. float32, f16 and bf16
 // are accepted and returned in their own dtype (the butterflies run in float32).
 at::Tensor fwht(const at::Tensor& x);
+// The tensor-op path alone (the reference the kernel is tested against).
+at::Tensor fwht_tensor_ops(const at::Tensor& x);
 
 // The same transform applied independently to each block of `block` consecutive elements of the
 // last dimension (block must divide it): RotateKV's grouped-head rotation, or per head.

@@ -2,9 +2,9 @@
 # On the GPU machine: the fused decode kernels and the decode benchmarks (issue: GPU decode).
 #   tools/gpu/decode.sh build     configure + build (build dir outside the carried tree: /tmp/qs-cuda)
 #   tools/gpu/decode.sh check     the kernel tests, compute-sanitizer memcheck/racecheck on them, the CUDA KV tests
-#   tools/gpu/decode.sh kernels   quantiscope bench-kernels
+#   tools/gpu/decode.sh kernels A quantiscope bench-kernels with the arguments A... (end them with --)
 #   tools/gpu/decode.sh decode A  quantiscope bench-decode with the arguments A...
-# Steps chain: `decode.sh build check kernels`. Logs and tables go to $OUT.
+# Steps chain: `decode.sh build check kernels -- decode A`. Logs and tables go to $OUT.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/qs-gpu-out}
@@ -24,10 +24,10 @@ while [ $# -gt 0 ]; do
       cmake --build "$B" -j "$(nproc)" > "$OUT/build.log" 2>&1 || { grep -E "error|Error" "$OUT/build.log" | head -n 40; exit 1; }
       echo "build ok";;
     check)
-      "$B/tests/test_cuda" --gtest_filter='PackedAttention.*:QuantizeRows.*' 2>&1 | tee "$OUT/packed_attention.txt" | tail -n 6 || status=1
+      "$B/tests/test_cuda" --gtest_filter='PackedAttention.*:QuantizeRows.*:FwhtKernel.*' 2>&1 | tee "$OUT/packed_attention.txt" | tail -n 6 || status=1
       if command -v compute-sanitizer > /dev/null; then
         for tool in memcheck racecheck; do
-          compute-sanitizer --tool $tool --error-exitcode 9 "$B/tests/test_cuda" --gtest_filter='PackedAttention.SaysWhyItCannotRun:PackedAttention.Sanitizer*' > "$OUT/sanitizer-$tool.txt" 2>&1
+          compute-sanitizer --tool $tool --error-exitcode 9 "$B/tests/test_cuda" --gtest_filter='PackedAttention.SaysWhyItCannotRun:PackedAttention.Sanitizer*:FwhtKernel.InPlaceAndThroughFwht' > "$OUT/sanitizer-$tool.txt" 2>&1
           echo "compute-sanitizer $tool: exit $? ($(grep -c 'ERROR SUMMARY: 0 errors' "$OUT/sanitizer-$tool.txt") clean summaries)"
         done
       else
@@ -37,7 +37,11 @@ while [ $# -gt 0 ]; do
     ctest)
       (cd "$B" && OMP_NUM_THREADS=2 ctest -j 8 2>&1) > "$OUT/ctest.log"; tail -n 4 "$OUT/ctest.log"; grep -E "Failed|\*\*\*" "$OUT/ctest.log" | head;;
     kernels)
-      "$Q" bench-kernels 2>&1 | tee -a "$OUT/bench-kernels.md";;
+      args=()
+      while [ $# -gt 0 ] && [ "$1" != "--" ]; do args+=("$1"); shift; done
+      [ $# -gt 0 ] && shift
+      echo "### quantiscope bench-kernels ${args[*]}" | tee -a "$OUT/bench-kernels.md"
+      "$Q" bench-kernels "${args[@]}" 2>&1 | tee -a "$OUT/bench-kernels.md";;
     decode)
       args=()
       while [ $# -gt 0 ] && [ "$1" != "--" ]; do args+=("$1"); shift; done

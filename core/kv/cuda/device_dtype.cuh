@@ -3,7 +3,7 @@
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
-#include "core/kv/cuda/packed_attention.h"
+#include "core/kv/cuda/element_types.h"
 
 namespace qs::cuda {
 

@@ -24,10 +24,9 @@
 #pragma once
 #include <cstdint>
 
-namespace qs::cuda {
+#include "core/kv/cuda/element_types.h"
 
-enum class CodeFormat : int32_t { kQ8_0 = 0, kQ4_0 = 1, kAsymIntZero = 2, kAsymMin = 3 };
-enum class DType : int32_t { kF32 = 0, kF16 = 1, kBF16 = 2 };
+namespace qs::cuda {
 
 // One side (K or V) of one layer, as the kernel reads it.
 struct PackedSide {

@@ -13,7 +13,7 @@
 #pragma once
 #include <cstdint>
 
-#include "core/kv/cuda/packed_attention.h"
+#include "core/kv/cuda/element_types.h"
 
 namespace qs::cuda {
 
