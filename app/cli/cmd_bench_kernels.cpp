@@ -137,14 +137,19 @@ int cmd_bench_kernels(int argc, char** argv) {
       std::vector<Pair> sets;
       sets.push_back(std::move(first));
       while (int(sets.size()) < copies) sets.push_back(filled(lay, sh, dev));
-      int i = 0;
-      const double ms = compat::device_time_ms(
-          [&] {
-            const Pair& p = sets[size_t(i++ % copies)];
-            fused_decode_attention(shape, *p.k, *p.v, q, out);
-          },
-          5, reps);
-      row(lay.name, bytes, 1000.0 * ms);
+      // The best split kernel, and the CUDA-core one beside it where tensor cores serve the case.
+      for (DecodeKernel kernel : {DecodeKernel::kBest, DecodeKernel::kCudaCores}) {
+        const std::string name = fused_decode_kernel_name(shape, *sets[0].k, *sets[0].v, q, kernel);
+        if (kernel == DecodeKernel::kCudaCores && name == fused_decode_kernel_name(shape, *sets[0].k, *sets[0].v, q)) break;
+        int i = 0;
+        const double ms = compat::device_time_ms(
+            [&] {
+              const Pair& p = sets[size_t(i++ % copies)];
+              fused_decode_attention(shape, *p.k, *p.v, q, out, kernel);
+            },
+            5, reps);
+        row(lay.name + " [" + name + "]", bytes, 1000.0 * ms);
+      }
     }
   }
   if (only == "all") fwht_table(dev, reps, bandwidth);

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/kv/cuda/decode_attention_mma.h"
 #include "core/kv/cuda/device_dtype.cuh"
 #include "core/kv/cuda/packed_attention.h"
 
@@ -401,7 +402,24 @@ const char* fused_decode_unsupported(const DecodeAttention& p) {
   return "";
 }
 
+namespace {
+bool use_tensor_cores(const DecodeAttention& p) { return p.tensor_cores && *mma_decode_unsupported(p) == '\0'; }
+}  // namespace
+
+const char* decode_kernel_name(const DecodeAttention& p) { return use_tensor_cores(p) ? "tensor cores" : "cuda cores"; }
+
 int64_t plan_splits(DecodeAttention& p, int sm_count) {
+  if (use_tensor_cores(p)) {
+    // One split per warp: about 16 warps per multiprocessor, at least 4 tiles per split, a whole
+    // number of blocks.
+    const int64_t tiles = (p.length + kMmaTile - 1) / kMmaTile;
+    const int64_t units = int64_t(p.batch) * p.n_kv_heads * (p.n_heads / p.n_kv_heads / mma_heads_per_warp(p));
+    const int64_t want = (16 * int64_t(sm_count) + units - 1) / units;
+    const int64_t most = std::max<int64_t>(1, tiles / 4);
+    const int64_t splits = std::max<int64_t>(1, std::min(want, most));
+    p.n_splits = int32_t((splits + kMmaWarps - 1) / kMmaWarps * kMmaWarps);
+    return int64_t(p.batch) * p.n_heads * p.n_splits * (p.head_dim + 2);
+  }
   const int tile = tile_for(p.head_dim, heads_per_block(p));
   const int64_t tiles = (p.length + tile - 1) / tile;
   const int64_t blocks = int64_t(p.batch) * p.n_kv_heads * (p.n_heads / p.n_kv_heads / heads_per_block(p));
@@ -414,10 +432,14 @@ const char* launch_decode_attention(const DecodeAttention& p, void* stream_ptr) 
   Kernel k = pick(p);
   if (!k) return "no fused kernel for this configuration";
   cudaStream_t stream = static_cast<cudaStream_t>(stream_ptr);
-  const int G = p.n_heads / p.n_kv_heads;
-  dim3 grid(unsigned(p.n_splits), unsigned(p.n_kv_heads * (G / heads_per_block(p))), unsigned(p.batch));
-  k<<<grid, kThreads, 0, stream>>>(p);
-  if (cudaError_t e = cudaGetLastError(); e != cudaSuccess) return cudaGetErrorString(e);
+  if (use_tensor_cores(p)) {
+    if (const char* err = launch_mma_decode_split(p, stream_ptr)) return err;
+  } else {
+    const int G = p.n_heads / p.n_kv_heads;
+    dim3 grid(unsigned(p.n_splits), unsigned(p.n_kv_heads * (G / heads_per_block(p))), unsigned(p.batch));
+    k<<<grid, kThreads, 0, stream>>>(p);
+    if (cudaError_t e = cudaGetLastError(); e != cudaSuccess) return cudaGetErrorString(e);
+  }
   combine_kernel<<<unsigned(p.batch * p.n_heads), unsigned(p.head_dim), 0, stream>>>(p);
   if (cudaError_t e = cudaGetLastError(); e != cudaSuccess) return cudaGetErrorString(e);
   return nullptr;

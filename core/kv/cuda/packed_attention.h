@@ -58,10 +58,14 @@ struct DecodeAttention {
   void* out = nullptr;         // [B, Hq, hd], q_dtype
   float* part_out = nullptr;   // workspace, see above; workspace_floats() floats
   int32_t n_splits = 0;        // set by plan_splits
+  bool tensor_cores = true;    // false: the CUDA-core kernel even where the tensor-core one serves
 };
 
 // Why a configuration has no fused kernel (empty string: it has one).
 const char* fused_decode_unsupported(const DecodeAttention& p);
+// Which split kernel serves p: "tensor cores" (decode_attention_mma.h: head_dim 128, equal code
+// widths) or "cuda cores" (every supported case).
+const char* decode_kernel_name(const DecodeAttention& p);
 // Chooses n_splits for the device's multiprocessor count; returns the workspace size in floats.
 int64_t plan_splits(DecodeAttention& p, int sm_count);
 // Launches split and combine kernels on `stream` (a cudaStream_t). Returns a CUDA error string

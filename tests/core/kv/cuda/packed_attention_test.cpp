@@ -77,7 +77,7 @@ struct Shape {
 };
 
 // One configuration: fresh stores, f32 and f16 queries, poisoned output, relative error bound.
-// Returns the f32-query error.
+// Returns the f32-query error. head_dim 128 runs both split kernels (tensor cores, CUDA cores).
 double check_case(const Layout& lay, int64_t hd, Shape sh, int64_t S) {
   const int64_t width = sh.kv_heads * hd;
   KvShape shape;
@@ -92,13 +92,21 @@ double check_case(const Layout& lay, int64_t hd, Shape sh, int64_t S) {
     const std::string why = fused_decode_unsupported(shape, k, v, q);
     EXPECT_EQ(why, "") << lay.name << " hd " << hd;
     if (!why.empty()) return 1;
-    at::Tensor out = at::full(q.sizes(), NAN, q.options());
-    fused_decode_attention(shape, k, v, q, out);
-    const double err = rel_error(out, reference(shape, k, v, q));
-    const double tol = dt == at::kFloat ? 1e-3 : 2e-3;  // f16 output rounding adds ~5e-4
-    EXPECT_TRUE(at::isfinite(out).all().item<bool>()) << lay.name << " hd " << hd << " S " << S;
-    EXPECT_LT(err, tol) << lay.name << " hd " << hd << " B " << sh.batch << " Hkv " << sh.kv_heads << " Hq " << sh.heads << " S " << S;
-    if (dt == at::kFloat) err32 = err;
+    const at::Tensor ref = reference(shape, k, v, q);
+    for (DecodeKernel kernel : {DecodeKernel::kBest, DecodeKernel::kCudaCores}) {
+      const std::string name = fused_decode_kernel_name(shape, k, v, q, kernel);
+      if (kernel == DecodeKernel::kBest) EXPECT_EQ(name, hd == 128 ? "tensor cores" : "cuda cores") << lay.name;
+      else if (hd != 128) continue;  // the best kernel was the CUDA-core one
+      at::Tensor out = at::full(q.sizes(), NAN, q.options());
+      fused_decode_attention(shape, k, v, q, out, kernel);
+      const double err = rel_error(out, ref);
+      const double tol = dt == at::kFloat ? 1e-3 : 2e-3;  // f16 output rounding adds ~5e-4
+      const std::string what = std::string(lay.name) + " [" + name + "] hd " + std::to_string(hd) + " B " + std::to_string(sh.batch) + " Hkv " +
+                               std::to_string(sh.kv_heads) + " Hq " + std::to_string(sh.heads) + " S " + std::to_string(S);
+      EXPECT_TRUE(at::isfinite(out).all().item<bool>()) << what;
+      EXPECT_LT(err, tol) << what;
+      if (dt == at::kFloat) err32 = std::max(err32, err);
+    }
   }
   return err32;
 }
@@ -108,11 +116,12 @@ TEST(PackedAttention, MatchesTheDequantizedReferenceEverywhere) {
   int checked = 0;
   double worst = 0;
   for (int64_t hd : {16, 32, 64, 128}) {
-    for (Shape sh : {Shape{1, 4, 4}, Shape{3, 2, 8}, Shape{1, 1, 8}, Shape{3, 3, 6}}) {
+    for (Shape sh : {Shape{1, 4, 4}, Shape{3, 2, 8}, Shape{1, 1, 8}, Shape{3, 3, 6}, Shape{1, 2, 32}}) {
       for (const Layout& lay : layouts(sh.kv_heads * hd)) {
         if (!lay.policy.full_precision && (sh.kv_heads * hd) % lay.policy.quant.group != 0) continue;
         for (int64_t S : {1, 2, 63, 64, 65, 127, 128, 129, 4095, 4097}) {
           if (hd <= 32 && S > 129 && sh.batch > 1) continue;  // the small heads' large contexts once
+          if (sh.heads == 32 && hd != 128) continue;          // 16 query heads per KV head: the tensor-core head blocks
           worst = std::max(worst, check_case(lay, hd, sh, S));
           ++checked;
           if (::testing::Test::HasFailure()) return;
@@ -127,6 +136,7 @@ TEST(PackedAttention, MatchesTheDequantizedReferenceEverywhere) {
 TEST(PackedAttention, SanitizerSizedCases) {
   at::manual_seed(99);
   for (const Layout& lay : layouts(256)) check_case(lay, 128, Shape{3, 2, 8}, 129);
+  for (const Layout& lay : layouts(128)) check_case(lay, 128, Shape{1, 1, 1}, 37);
   for (const Layout& lay : layouts(64)) check_case(lay, 16, Shape{1, 4, 8}, 130);
 }
 
