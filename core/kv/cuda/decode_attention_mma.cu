@@ -3,6 +3,7 @@
 #include <cuda_runtime.h>
 
 #include <cmath>
+#include <utility>
 
 #include "core/kv/cuda/decode_attention_mma.h"
 #include "core/kv/cuda/device_dtype.cuh"
@@ -46,49 +47,48 @@ __host__ __device__ constexpr int code_offset(int bits, int p) { return p * bits
 // Distinct offsets (0, bits, 2 bits, ... below 10): the constants an integer zero needs.
 __host__ __device__ constexpr int n_offsets(int bits) { return bits >= 16 ? 1 : (10 - bits) / bits + 1; }
 
-// How a token's codes read back, as half2 over the two halves of a stream register:
-// x = (c - z) * s (integer zero, q8_0, q4_0) or c * s + m (KIVI's min).
+// How a token's codes read back, as half2 over the two halves of a stream register, in one form
+// for every format: x = ((1024 + 2^o c) 2^-o + n_o) s + m, exact up to the last rounding, with
+//   integer zero, q8_0 (z = 128), q4_0 (z = 8):  n_o = -1024 / 2^o - z, m = 0   -> (c - z) s
+//   KIVI's min:                                  n_o = -1024 / 2^o,     m = min -> c s + min
 template <int BITS>
 struct Affine2 {
-  __half2 s;
-  __half2 n[n_offsets(BITS)];  // integer zero: -(1024 / 2^o) - z for each offset o; min: n[0] = m
+  __half2 s, m;
+  __half2 n[n_offsets(BITS)];  // for offsets o = 0, BITS, 2 BITS, ...
 };
 
 template <int BITS>
 __device__ __forceinline__ Affine2<BITS> affine2(CodeFormat f, __half2 s, __half2 zero) {
   Affine2<BITS> a;
   a.s = s;
-  if (f == CodeFormat::kAsymMin) {
-    a.n[0] = zero;
-    return a;
-  }
-  const __half2 z = f == CodeFormat::kQ8_0 ? h2(both(f16_pow2(7))) : f == CodeFormat::kQ4_0 ? h2(both(f16_pow2(3))) : zero;
+  const bool is_min = f == CodeFormat::kAsymMin;
+  const __half2 z = f == CodeFormat::kQ8_0 ? h2(both(f16_pow2(7))) : f == CodeFormat::kQ4_0 ? h2(both(f16_pow2(3))) : is_min ? h2(0u) : zero;
+  a.m = is_min ? zero : h2(0u);
 #pragma unroll
   for (int i = 0; i < n_offsets(BITS); ++i) a.n[i] = __hsub2(h2(both(0x8000u | f16_pow2(10 - i * BITS))), z);
   return a;
 }
 
-// The P value pairs of a stream register, dequantized to f16 (BITS == 16: the register is the pair).
+// Value pair p of a stream register (positions resolved at compile time).
+template <int BITS, int P>
+__device__ __forceinline__ uint32_t dequant_position(uint32_t r, const Affine2<BITS>& a) {
+  constexpr int o = code_offset(BITS, P), shift = code_shift(BITS, P);
+  constexpr uint32_t mask = (((1u << BITS) - 1u) << o) * 0x10001u;
+  const uint32_t v = and_or(r >> shift, mask, kMagic);
+  return u32(__hfma2(__hfma2(h2(v), h2(both(f16_pow2(-o))), a.n[o / BITS]), a.s, a.m));
+}
+
+template <int BITS, int... P>
+__device__ __forceinline__ void dequant_positions(uint32_t r, const Affine2<BITS>& a, uint32_t* out, std::integer_sequence<int, P...>) {
+  ((out[P] = dequant_position<BITS, P>(r, a)), ...);
+}
+
+// The P = 16 / BITS value pairs of a stream register, dequantized to f16 (BITS == 16: the
+// register is the pair).
 template <int BITS>
-__device__ __forceinline__ void dequant_stream(uint32_t r, CodeFormat f, const Affine2<BITS>& a, uint32_t* out) {
-  if constexpr (BITS == 16) {
-    out[0] = r;
-  } else {
-    constexpr int P = 16 / BITS;
-#pragma unroll
-    for (int p = 0; p < P; ++p) {
-      constexpr uint32_t code_mask = (1u << BITS) - 1u;
-      const int o = code_offset(BITS, p);
-      const uint32_t v = and_or(r >> code_shift(BITS, p), (code_mask << o) * 0x10001u, kMagic);
-      const __half2 inv = h2(both(f16_pow2(-o)));
-      if (f == CodeFormat::kAsymMin) {
-        const __half2 c = __hfma2(h2(v), inv, h2(both(0x8000u | f16_pow2(10 - o))));
-        out[p] = u32(__hfma2(c, a.s, a.n[0]));
-      } else {
-        out[p] = u32(__hmul2(__hfma2(h2(v), inv, a.n[o / BITS]), a.s));
-      }
-    }
-  }
+__device__ __forceinline__ void dequant_stream(uint32_t r, const Affine2<BITS>& a, uint32_t* out) {
+  if constexpr (BITS == 16) out[0] = r;
+  else dequant_positions<BITS>(r, a, out, std::make_integer_sequence<int, 16 / BITS>{});
 }
 
 // One chunk (16 channels) of one token row: NW 32-bit words.
@@ -117,25 +117,25 @@ struct Chunk {
 
 // Key pairs of one chunk: out[k] = (channel k, channel k + 8) for k = 0..7.
 template <int BITS>
-__device__ __forceinline__ void key_pairs(const Chunk<BITS>& c, CodeFormat f, const Affine2<BITS>& a, uint32_t (&out)[8]) {
+__device__ __forceinline__ void key_pairs(const Chunk<BITS>& c, const Affine2<BITS>& a, uint32_t (&out)[8]) {
   constexpr int P = 16 / BITS, NR = 8 / P;
   if constexpr (NR == 1) {
-    dequant_stream<BITS>(c.w[0], f, a, out);
+    dequant_stream<BITS>(c.w[0], a, out);
   } else {
     constexpr int NW = Chunk<BITS>::NW;
 #pragma unroll
-    for (int i = 0; i < NR; ++i) dequant_stream<BITS>(__byte_perm(c.w[i / 2], c.w[NW / 2 + i / 2], i % 2 ? 0x7632 : 0x5410), f, a, out + i * P);
+    for (int i = 0; i < NR; ++i) dequant_stream<BITS>(__byte_perm(c.w[i / 2], c.w[NW / 2 + i / 2], i % 2 ? 0x7632 : 0x5410), a, out + i * P);
   }
 }
 
 // Value pairs of one chunk of two tokens: out[j] = (token 0, token 1) at channel j, j = 0..15.
 template <int BITS>
-__device__ __forceinline__ void value_pairs(const Chunk<BITS>& t0, const Chunk<BITS>& t1, CodeFormat f, const Affine2<BITS>& a, uint32_t (&out)[16]) {
+__device__ __forceinline__ void value_pairs(const Chunk<BITS>& t0, const Chunk<BITS>& t1, const Affine2<BITS>& a, uint32_t (&out)[16]) {
   constexpr int P = 16 / BITS;
 #pragma unroll
   for (int i = 0; i < Chunk<BITS>::NW; ++i)
 #pragma unroll
-    for (int h = 0; h < 2; ++h) dequant_stream<BITS>(__byte_perm(t0.w[i], t1.w[i], h ? 0x7632 : 0x5410), f, a, out + (2 * i + h) * P);
+    for (int h = 0; h < 2; ++h) dequant_stream<BITS>(__byte_perm(t0.w[i], t1.w[i], h ? 0x7632 : 0x5410), a, out + (2 * i + h) * P);
 }
 
 // Where one side's rows of head kvh sit for sequence b.
@@ -264,7 +264,9 @@ __global__ void __launch_bounds__(kMmaWarps * 32, blocks_per_sm(BITS)) mma_decod
 
   // Query operand (B of the key mma): for step s (chunk c = t + 4 (s / 4), q = s % 4), head g's
   // channels (16c + 2q, 16c + 2q + 8) and (16c + 2q + 1, 16c + 2q + 9); zero for heads >= GB.
-  uint32_t qb[NCH][2];
+  // f32 queries also keep the rounding residue (q - f16(q), a second mma): ~f32 precision.
+  const bool split_q = p.q_dtype == DType::kF32;
+  uint32_t qb[NCH][2], qr[NCH][2];
 #pragma unroll
   for (int s = 0; s < NCH; ++s) {
     const int c = t + 4 * (s / 4), q = s % 4;
@@ -276,7 +278,10 @@ __global__ void __launch_bounds__(kMmaWarps * 32, blocks_per_sm(BITS)) mma_decod
         const int64_t base = (int64_t(b) * p.n_heads + hq0 + g) * HD;
         lo = load_as_float(p.q, p.q_dtype, base + ch), hi = load_as_float(p.q, p.q_dtype, base + ch + 8);
       }
-      qb[s][j] = u32(__floats2half2_rn(lo, hi));
+      const __half2 rounded = __floats2half2_rn(lo, hi);
+      qb[s][j] = u32(rounded);
+      const float2 back = __half22float2(rounded);
+      qr[s][j] = u32(__floats2half2_rn(lo - back.x, hi - back.y));
     }
   }
 
@@ -294,7 +299,7 @@ __global__ void __launch_bounds__(kMmaWarps * 32, blocks_per_sm(BITS)) mma_decod
 #pragma unroll
     for (int i = 0; i < NT; ++i) {
       const int64_t t0 = b0 + i * kMmaTile;
-      if (t0 >= s_end) break;
+      if (t0 >= s_end) continue;
       const TileLoad<BITS>& l = ld[i];
       // Tiles that are not all codes look up which of their tokens read full-precision rows.
       const bool sinks_k = p.k.n_sinks && tile_has_sink(p.k, b, t0, kMmaTile, lane);
@@ -310,21 +315,24 @@ __global__ void __launch_bounds__(kMmaWarps * 32, blocks_per_sm(BITS)) mma_decod
 #pragma unroll
         for (int r = 0; r < 2; ++r) {
           if constexpr (BITS == 16) {
-            key_pairs<16>(l.k[r][j], kf, Affine2<16>{}, pr[r]);
+            key_pairs<16>(l.k[r][j], Affine2<16>{}, pr[r]);
           } else {
-            key_pairs<BITS>(l.k[r][j], kf, affine2<BITS>(kf, __half2half2(__ushort_as_half(l.ks[r][j])), __half2half2(__ushort_as_half(l.kz[r][j]))), pr[r]);
+            key_pairs<BITS>(l.k[r][j], affine2<BITS>(kf, __half2half2(__ushort_as_half(l.ks[r][j])), __half2half2(__ushort_as_half(l.kz[r][j]))), pr[r]);
             if (mixed_k) {
               const int64_t tk = min(t0 + g + 8 * r, S - 1);
               if (const uint8_t* fp = fp_row_of(p.k, kr, b, tk, sinks_k)) {
                 Chunk<16> f;
                 f.load(fp + 32 * (t + 4 * j));
-                key_pairs<16>(f, kf, Affine2<16>{}, pr[r]);
+                key_pairs<16>(f, Affine2<16>{}, pr[r]);
               }
             }
           }
         }
 #pragma unroll
         for (int q = 0; q < 4; ++q) mma(s_acc, pr[0][2 * q], pr[1][2 * q], pr[0][2 * q + 1], pr[1][2 * q + 1], qb[4 * j + q][0], qb[4 * j + q][1]);
+        if (split_q)
+#pragma unroll
+          for (int q = 0; q < 4; ++q) mma(s_acc, pr[0][2 * q], pr[1][2 * q], pr[0][2 * q + 1], pr[1][2 * q + 1], qr[4 * j + q][0], qr[4 * j + q][1]);
       }
       float sc[2][2] = {{s_acc[0], s_acc[1]}, {s_acc[2], s_acc[3]}};  // [token g / g+8][head 2t / 2t+1]
 
@@ -364,9 +372,9 @@ __global__ void __launch_bounds__(kMmaWarps * 32, blocks_per_sm(BITS)) mma_decod
 #pragma unroll
       for (int pr = 0; pr < 2; ++pr) {
         if constexpr (BITS == 16) {
-          value_pairs<16>(l.v[pr][0], l.v[pr][1], vf, Affine2<16>{}, a[pr]);
+          value_pairs<16>(l.v[pr][0], l.v[pr][1], Affine2<16>{}, a[pr]);
         } else {
-          value_pairs<BITS>(l.v[pr][0], l.v[pr][1], vf, affine2<BITS>(vf, halves(l.vs[pr][0], l.vs[pr][1]), halves(l.vz[pr][0], l.vz[pr][1])), a[pr]);
+          value_pairs<BITS>(l.v[pr][0], l.v[pr][1], affine2<BITS>(vf, halves(l.vs[pr][0], l.vs[pr][1]), halves(l.vz[pr][0], l.vz[pr][1])), a[pr]);
           if (mixed_v) {  // blend in full-precision rows, half by half
             const uint8_t* fp[2];
             Chunk<16> f[2];
@@ -378,7 +386,7 @@ __global__ void __launch_bounds__(kMmaWarps * 32, blocks_per_sm(BITS)) mma_decod
             }
             if (fp[0] || fp[1]) {
               uint32_t fv[16];
-              value_pairs<16>(f[0], f[1], vf, Affine2<16>{}, fv);
+              value_pairs<16>(f[0], f[1], Affine2<16>{}, fv);
               const uint32_t keep = (fp[0] ? 0u : 0x0000ffffu) | (fp[1] ? 0u : 0xffff0000u);
 #pragma unroll
               for (int j = 0; j < 16; ++j) a[pr][j] = (a[pr][j] & keep) | (fv[j] & ~keep);

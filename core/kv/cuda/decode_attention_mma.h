@@ -10,8 +10,9 @@
 //           thread g dequantizes chunk g of tokens 2t, 2t+1, 2t+8, 2t+9.
 // Codes become f16 through the exponent trick: (w & mask) | 0x6400 reads 1024 + 2^o c for a code
 // at bit offset o of a half, one fma takes it to (c - z) exactly, one multiply by the scale rounds
-// once: x = s (c - z) bit for bit as the reference dequantizes (f16). Queries are rounded to f16
-// (exact for f16 models) and probabilities p = exp(s - m) in (0, 1] are f16; every sum is f32.
+// once: x = s (c - z) (c s + min for KIVI's min) rounded once to f16. f16 queries enter as they are;
+// f32 queries as f16 plus their f16 residue (two mmas); probabilities p = exp(s - m) in (0, 1] are
+// f16; every sum is f32.
 #pragma once
 
 #include "core/kv/cuda/packed_attention.h"
