@@ -202,41 +202,65 @@ struct TileLoad {
   uint16_t ks[2][2], kz[2][2], vs[2][2], vz[2][2];
 };
 
-__device__ __forceinline__ int64_t meta_index(const SideRows& r, int64_t t, int chunk, int group) {
-  return r.meta_base + t * r.meta_stride + (r.in_seg + 16 * chunk) / group;
-}
-
-// Codes (or f16 rows for an all-full-precision side) of token t's chunk; code rows are clamped to
-// stored ones (a token read in full precision replaces them later).
+// One thread's column of a side: chunk `chunk` of every token of head kvh in sequence b, with
+// 32-bit token strides (no division or 64-bit multiply per load).
 template <int BITS>
-__device__ __forceinline__ void load_chunk(const PackedSide& s, const SideRows& r, int64_t t, int chunk, Chunk<BITS>& c, uint16_t& sc, uint16_t& z) {
-  if constexpr (BITS == 16) {
-    c.load(r.fp_row(s, t, -1) + 32 * chunk);
-    sc = z = 0;
-  } else {
-    if (s.qlen == 0) {
-      c.zero(), sc = z = 0;
-      return;
+struct ChunkColumn {
+  const uint8_t* code = nullptr;     // token 0 (codes), or token qlen (BITS == 16: the recent rows)
+  const uint16_t* scale = nullptr;   // token 0's group
+  const uint16_t* zero = nullptr;    // the same as scale where the format has no zero
+  int32_t stride = 0, meta_stride = 0, last_code = -1;  // last_code: qlen - 1 (-1: no codes)
+  __device__ ChunkColumn(const PackedSide& s, const SideRows& r, int chunk) {
+    if constexpr (BITS == 16) {
+      code = reinterpret_cast<const uint8_t*>(r.recent) + 32 * chunk;
+      stride = int32_t(r.width * 2);
+    } else {
+      last_code = int32_t(s.qlen) - 1;
+      if (last_code < 0) return;
+      code = r.codes + chunk * 2 * BITS;
+      stride = int32_t(r.code_stride);
+      const int64_t group0 = r.meta_base + (r.in_seg + 16 * chunk) / s.group;
+      scale = r.scale + group0;
+      zero = r.zero ? r.zero + group0 : scale;
+      meta_stride = int32_t(r.meta_stride);
     }
-    const int64_t tc = min(t, s.qlen - 1);
-    c.load(r.codes + tc * r.code_stride + chunk * 2 * BITS);
-    const int64_t mi = meta_index(r, tc, chunk, s.group);
-    sc = __ldg(r.scale + mi);
-    z = r.zero ? __ldg(r.zero + mi) : uint16_t(0);
   }
-}
+  // Token t's chunk (code rows clamped to stored ones: a token read in full precision replaces
+  // them later).
+  __device__ __forceinline__ void load(int t, Chunk<BITS>& c, uint16_t& sc, uint16_t& z) const {
+    if constexpr (BITS == 16) {
+      c.load(code + t * stride);  // qlen = 0: token t is recent row t
+      sc = z = 0;
+    } else {
+      if (last_code < 0) {
+        c.zero(), sc = z = 0;
+        return;
+      }
+      const int tc = min(t, last_code);
+      c.load(code + tc * stride);
+      sc = __ldg(scale + tc * meta_stride);
+      z = __ldg(zero + tc * meta_stride);
+    }
+  }
+};
 
 template <int BITS>
-__device__ __forceinline__ void load_tile(const DecodeAttention& p, const SideRows& kr, const SideRows& vr, int64_t t0, int g, int t, TileLoad<BITS>& l) {
-  const int64_t last = p.length - 1;
+struct Columns {
+  ChunkColumn<BITS> k0, k1, v;  // key chunks t and t + 4, value chunk g
+};
+
+template <int BITS>
+__device__ __forceinline__ void load_tile(const Columns<BITS>& cols, int t0, int last, int g, int t, TileLoad<BITS>& l) {
 #pragma unroll
-  for (int r = 0; r < 2; ++r)
-#pragma unroll
-    for (int j = 0; j < 2; ++j) load_chunk<BITS>(p.k, kr, min(t0 + g + 8 * r, last), t + 4 * j, l.k[r][j], l.ks[r][j], l.kz[r][j]);
+  for (int r = 0; r < 2; ++r) {
+    const int tok = min(t0 + g + 8 * r, last);
+    cols.k0.load(tok, l.k[r][0], l.ks[r][0], l.kz[r][0]);
+    cols.k1.load(tok, l.k[r][1], l.ks[r][1], l.kz[r][1]);
+  }
 #pragma unroll
   for (int pr = 0; pr < 2; ++pr)
 #pragma unroll
-    for (int e = 0; e < 2; ++e) load_chunk<BITS>(p.v, vr, min(t0 + 2 * t + 8 * pr + e, last), g, l.v[pr][e], l.vs[pr][e], l.vz[pr][e]);
+    for (int e = 0; e < 2; ++e) cols.v.load(min(t0 + 2 * t + 8 * pr + e, last), l.v[pr][e], l.vs[pr][e], l.vz[pr][e]);
 }
 
 __device__ __forceinline__ __half2 halves(uint16_t lo, uint16_t hi) { return __halves2half2(__ushort_as_half(lo), __ushort_as_half(hi)); }
@@ -260,6 +284,7 @@ __global__ void __launch_bounds__(kMmaWarps * 32, blocks_per_sm(BITS)) mma_decod
   const int64_t tiles = (S + kMmaTile - 1) / kMmaTile, tiles_per = (tiles + p.n_splits - 1) / p.n_splits;
   const int64_t s_begin = int64_t(split) * tiles_per * kMmaTile, s_end = min(S, s_begin + tiles_per * kMmaTile);
   const SideRows kr(p.k, BITS, b, kvh, width), vr(p.v, BITS, b, kvh, width);
+  const Columns<BITS> cols{ChunkColumn<BITS>(p.k, kr, t), ChunkColumn<BITS>(p.k, kr, t + 4), ChunkColumn<BITS>(p.v, vr, g)};
   const CodeFormat kf = p.k.format, vf = p.v.format;
 
   // Query operand (B of the key mma): for step s (chunk c = t + 4 (s / 4), q = s % 4), head g's
@@ -295,7 +320,7 @@ __global__ void __launch_bounds__(kMmaWarps * 32, blocks_per_sm(BITS)) mma_decod
     TileLoad<BITS> ld[NT];
 #pragma unroll
     for (int i = 0; i < NT; ++i)
-      if (b0 + i * kMmaTile < s_end) load_tile<BITS>(p, kr, vr, b0 + i * kMmaTile, g, t, ld[i]);
+      if (b0 + i * kMmaTile < s_end) load_tile<BITS>(cols, int(b0) + i * kMmaTile, int(S) - 1, g, t, ld[i]);
 #pragma unroll
     for (int i = 0; i < NT; ++i) {
       const int64_t t0 = b0 + i * kMmaTile;
@@ -357,8 +382,9 @@ __global__ void __launch_bounds__(kMmaWarps * 32, blocks_per_sm(BITS)) mma_decod
         for (int r = 0; r < 2; ++r) pv[r][h] = __expf(sc[r][h] - m_new), sum += pv[r][h];
         l_run[h] = l_run[h] * alpha[h] + sum;
       }
+      if (__any_sync(0xffffffffu, alpha[0] != 1.f || alpha[1] != 1.f))  // the max moved
 #pragma unroll
-      for (int u = 0; u < NCH; ++u) acc[u][0] *= alpha[0], acc[u][1] *= alpha[1], acc[u][2] *= alpha[0], acc[u][3] *= alpha[1];
+        for (int u = 0; u < NCH; ++u) acc[u][0] *= alpha[0], acc[u][1] *= alpha[1], acc[u][2] *= alpha[0], acc[u][3] *= alpha[1];
       __syncwarp();
 #pragma unroll
       for (int r = 0; r < 2; ++r) p_tile[warp][g + 8 * r][2 * t] = pv[r][0], p_tile[warp][g + 8 * r][2 * t + 1] = pv[r][1];
