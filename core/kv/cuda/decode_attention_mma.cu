@@ -91,29 +91,44 @@ __device__ __forceinline__ void dequant_stream(uint32_t r, const Affine2<BITS>& 
   else dequant_positions<BITS>(r, a, out, std::make_integer_sequence<int, 16 / BITS>{});
 }
 
+// N consecutive 32-bit words through the widest aligned vector loads.
+template <int N>
+__device__ __forceinline__ void load_words(const uint8_t* p, uint32_t* w) {
+  if constexpr (N == 1) {
+    w[0] = __ldg(reinterpret_cast<const uint32_t*>(p));
+  } else if constexpr (N == 2) {
+    const uint2 v = __ldg(reinterpret_cast<const uint2*>(p));
+    w[0] = v.x, w[1] = v.y;
+  } else {
+#pragma unroll
+    for (int i = 0; i < N / 4; ++i) {
+      const uint4 v = __ldg(reinterpret_cast<const uint4*>(p) + i);
+      w[4 * i] = v.x, w[4 * i + 1] = v.y, w[4 * i + 2] = v.z, w[4 * i + 3] = v.w;
+    }
+  }
+}
+
 // One chunk (16 channels) of one token row: NW 32-bit words.
 template <int BITS>
 struct Chunk {
   static constexpr int NW = BITS / 2;  // 2-bit: 1 word, f16: 8 words
   uint32_t w[NW];
-  __device__ __forceinline__ void load(const uint8_t* p) {
-    if constexpr (NW == 1) w[0] = __ldg(reinterpret_cast<const uint32_t*>(p));
-    else if constexpr (NW == 2) {
-      const uint2 v = __ldg(reinterpret_cast<const uint2*>(p));
-      w[0] = v.x, w[1] = v.y;
-    } else {
-#pragma unroll
-      for (int i = 0; i < NW / 4; ++i) {
-        const uint4 v = __ldg(reinterpret_cast<const uint4*>(p) + i);
-        w[4 * i] = v.x, w[4 * i + 1] = v.y, w[4 * i + 2] = v.z, w[4 * i + 3] = v.w;
-      }
-    }
-  }
+  __device__ __forceinline__ void load(const uint8_t* p) { load_words<NW>(p, w); }
   __device__ __forceinline__ void zero() {
 #pragma unroll
     for (int i = 0; i < NW; ++i) w[i] = 0u;
   }
 };
+
+// Two consecutive chunks in one load.
+template <int BITS>
+__device__ __forceinline__ void load_chunk_pair(const uint8_t* p, Chunk<BITS>& a, Chunk<BITS>& b) {
+  constexpr int NW = Chunk<BITS>::NW;
+  uint32_t w[2 * NW];
+  load_words<2 * NW>(p, w);
+#pragma unroll
+  for (int i = 0; i < NW; ++i) a.w[i] = w[i], b.w[i] = w[NW + i];
+}
 
 // Key pairs of one chunk: out[k] = (channel k, channel k + 8) for k = 0..7.
 template <int BITS>
@@ -225,6 +240,23 @@ struct ChunkColumn {
       meta_stride = int32_t(r.meta_stride);
     }
   }
+  // Token t's chunks c and c + 1 in one load (keys), with each one's scale and zero.
+  __device__ __forceinline__ void load_pair(int t, bool same_group, Chunk<BITS> (&c)[2], uint16_t (&sc)[2], uint16_t (&z)[2]) const {
+    if constexpr (BITS == 16) {
+      load_chunk_pair<16>(code + t * stride, c[0], c[1]);
+      sc[0] = sc[1] = z[0] = z[1] = 0;
+    } else {
+      if (last_code < 0) {
+        c[0].zero(), c[1].zero(), sc[0] = sc[1] = z[0] = z[1] = 0;
+        return;
+      }
+      const int tc = min(t, last_code);
+      load_chunk_pair<BITS>(code + tc * stride, c[0], c[1]);
+      sc[0] = __ldg(scale + tc * meta_stride), z[0] = __ldg(zero + tc * meta_stride);
+      if (same_group) sc[1] = sc[0], z[1] = z[0];
+      else sc[1] = __ldg(scale + tc * meta_stride + 1), z[1] = __ldg(zero + tc * meta_stride + 1);
+    }
+  }
   // Token t's chunk (code rows clamped to stored ones: a token read in full precision replaces
   // them later).
   __device__ __forceinline__ void load(int t, Chunk<BITS>& c, uint16_t& sc, uint16_t& z) const {
@@ -246,17 +278,14 @@ struct ChunkColumn {
 
 template <int BITS>
 struct Columns {
-  ChunkColumn<BITS> k0, k1, v;  // key chunks t and t + 4, value chunk g
+  ChunkColumn<BITS> k, v;  // key chunks 2t and 2t + 1, value chunk g
+  bool key_pair_shares_group;
 };
 
 template <int BITS>
 __device__ __forceinline__ void load_tile(const Columns<BITS>& cols, int t0, int last, int g, int t, TileLoad<BITS>& l) {
 #pragma unroll
-  for (int r = 0; r < 2; ++r) {
-    const int tok = min(t0 + g + 8 * r, last);
-    cols.k0.load(tok, l.k[r][0], l.ks[r][0], l.kz[r][0]);
-    cols.k1.load(tok, l.k[r][1], l.ks[r][1], l.kz[r][1]);
-  }
+  for (int r = 0; r < 2; ++r) cols.k.load_pair(min(t0 + g + 8 * r, last), cols.key_pair_shares_group, l.k[r], l.ks[r], l.kz[r]);
 #pragma unroll
   for (int pr = 0; pr < 2; ++pr)
 #pragma unroll
@@ -284,17 +313,17 @@ __global__ void __launch_bounds__(kMmaWarps * 32, blocks_per_sm(BITS)) mma_decod
   const int64_t tiles = (S + kMmaTile - 1) / kMmaTile, tiles_per = (tiles + p.n_splits - 1) / p.n_splits;
   const int64_t s_begin = int64_t(split) * tiles_per * kMmaTile, s_end = min(S, s_begin + tiles_per * kMmaTile);
   const SideRows kr(p.k, BITS, b, kvh, width), vr(p.v, BITS, b, kvh, width);
-  const Columns<BITS> cols{ChunkColumn<BITS>(p.k, kr, t), ChunkColumn<BITS>(p.k, kr, t + 4), ChunkColumn<BITS>(p.v, vr, g)};
+  const Columns<BITS> cols{ChunkColumn<BITS>(p.k, kr, 2 * t), ChunkColumn<BITS>(p.v, vr, g), p.k.group % 32 == 0};
   const CodeFormat kf = p.k.format, vf = p.v.format;
 
-  // Query operand (B of the key mma): for step s (chunk c = t + 4 (s / 4), q = s % 4), head g's
+  // Query operand (B of the key mma): for step s (chunk c = 2t + s / 4, q = s % 4), head g's
   // channels (16c + 2q, 16c + 2q + 8) and (16c + 2q + 1, 16c + 2q + 9); zero for heads >= GB.
   // f32 queries also keep the rounding residue (q - f16(q), a second mma): ~f32 precision.
   const bool split_q = p.q_dtype == DType::kF32;
   uint32_t qb[NCH][2], qr[NCH][2];
 #pragma unroll
   for (int s = 0; s < NCH; ++s) {
-    const int c = t + 4 * (s / 4), q = s % 4;
+    const int c = 2 * t + s / 4, q = s % 4;
 #pragma unroll
     for (int j = 0; j < 2; ++j) {
       const int ch = 16 * c + 2 * q + j;
@@ -347,7 +376,7 @@ __global__ void __launch_bounds__(kMmaWarps * 32, blocks_per_sm(BITS)) mma_decod
               const int64_t tk = min(t0 + g + 8 * r, S - 1);
               if (const uint8_t* fp = fp_row_of(p.k, kr, b, tk, sinks_k)) {
                 Chunk<16> f;
-                f.load(fp + 32 * (t + 4 * j));
+                f.load(fp + 32 * (2 * t + j));
                 key_pairs<16>(f, Affine2<16>{}, pr[r]);
               }
             }

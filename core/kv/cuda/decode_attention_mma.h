@@ -5,7 +5,7 @@
 //
 // Per warp (one split of 16-token tiles), with lane = 4 g + t:
 //   keys    S^T[16 tok, 8 q heads] = K[16 tok, 128] . Q^T  (mma m16n8k16, f16 in, f32 accumulate)
-//           thread t dequantizes chunks t and t+4 (16 channels each) of tokens g and g+8;
+//           thread t dequantizes chunks 2t and 2t+1 (16 channels each) of tokens g and g+8;
 //   values  O^T[128 ch, 8 q heads] += V^T[128 ch, 16 tok] . P^T
 //           thread g dequantizes chunk g of tokens 2t, 2t+1, 2t+8, 2t+9.
 // Codes become f16 through the exponent trick: (w & mask) | 0x6400 reads 1024 + 2^o c for a code
