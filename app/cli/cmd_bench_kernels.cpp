@@ -137,10 +137,12 @@ int cmd_bench_kernels(int argc, char** argv) {
       std::vector<Pair> sets;
       sets.push_back(std::move(first));
       while (int(sets.size()) < copies) sets.push_back(filled(lay, sh, dev));
-      // The best split kernel, and the CUDA-core one beside it where tensor cores serve the case.
-      for (DecodeKernel kernel : {DecodeKernel::kBest, DecodeKernel::kCudaCores}) {
-        const std::string name = fused_decode_kernel_name(shape, *sets[0].k, *sets[0].v, q, kernel);
-        if (kernel == DecodeKernel::kCudaCores && name == fused_decode_kernel_name(shape, *sets[0].k, *sets[0].v, q)) break;
+      // Both split kernels where both serve the case; the one decoding picks is marked "(auto)".
+      const std::string chosen = fused_decode_kernel_name(shape, *sets[0].k, *sets[0].v, q);
+      for (DecodeKernel kernel : {DecodeKernel::kTensorCores, DecodeKernel::kCudaCores}) {
+        std::string name = fused_decode_kernel_name(shape, *sets[0].k, *sets[0].v, q, kernel);
+        if (kernel == DecodeKernel::kCudaCores && name == "cuda cores" && fused_decode_kernel_name(shape, *sets[0].k, *sets[0].v, q, DecodeKernel::kTensorCores) == name) break;
+        if (name == chosen) name += " (auto)";
         int i = 0;
         const double ms = compat::device_time_ms(
             [&] {

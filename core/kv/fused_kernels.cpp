@@ -92,11 +92,24 @@ std::string fused_decode_unsupported(const KvShape& shape, const SideStore& k, c
   return describe(shape, k, v, q, p);
 }
 
+namespace {
+
+cuda::DecodeAttention::Kernel kernel_choice(DecodeKernel k) {
+  switch (k) {
+    case DecodeKernel::kTensorCores: return cuda::DecodeAttention::Kernel::kTensorCores;
+    case DecodeKernel::kCudaCores: return cuda::DecodeAttention::Kernel::kCudaCores;
+    case DecodeKernel::kAuto: break;
+  }
+  return cuda::DecodeAttention::Kernel::kAuto;
+}
+
+}  // namespace
+
 std::string fused_decode_kernel_name(const KvShape& shape, const SideStore& k, const SideStore& v, const at::Tensor& q, DecodeKernel kernel) {
   cuda::DecodeAttention p;
   if (std::string why = describe(shape, k, v, q, p); !why.empty()) return "none: " + why;
 #if defined(QS_WITH_CUDA)
-  p.tensor_cores = kernel == DecodeKernel::kBest;
+  p.kernel = kernel_choice(kernel);
   return cuda::decode_kernel_name(p);
 #else
   (void)kernel;
@@ -107,7 +120,7 @@ std::string fused_decode_kernel_name(const KvShape& shape, const SideStore& k, c
 void fused_decode_attention(const KvShape& shape, const SideStore& k, const SideStore& v, const at::Tensor& q_in, at::Tensor& out, DecodeKernel kernel) {
   cuda::DecodeAttention p;
   if (std::string why = describe(shape, k, v, q_in, p); !why.empty()) fail(ErrorKind::kUnsupported, "fused decode attention: " + why);
-  p.tensor_cores = kernel == DecodeKernel::kBest;
+  p.kernel = kernel_choice(kernel);
 #if defined(QS_WITH_CUDA)
   at::Tensor q = q_in.contiguous();
   if (!out.defined() || out.sizes() != q.sizes() || out.scalar_type() != q.scalar_type() || !out.is_contiguous())

@@ -20,16 +20,17 @@ namespace qs {
 // (a CPU build, a tensor on the CPU, a layout or head size without a kernel).
 std::string fused_decode_unsupported(const KvShape& shape, const SideStore& k, const SideStore& v, const at::Tensor& q);
 
-// Which split kernel runs: the best one for the case (tensor cores where they serve it), or the
-// CUDA-core kernel that serves every supported case (for comparison and tests).
-enum class DecodeKernel { kBest, kCudaCores };
+// Which split kernel runs: kAuto the faster one for the case by the measured rule
+// (core/kv/cuda/packed_attention.h), or one forced where it serves the case (comparisons, tests).
+enum class DecodeKernel { kAuto, kTensorCores, kCudaCores };
 
 // out [B, Hq, 1, hd] in q's dtype (written whole; callers may poison it first). Both stores hold
 // the same tokens; keys are in the basis the query is given in. Throws where unsupported.
 void fused_decode_attention(const KvShape& shape, const SideStore& k, const SideStore& v, const at::Tensor& q, at::Tensor& out,
-                            DecodeKernel kernel = DecodeKernel::kBest);
-// "tensor cores" or "cuda cores": the split kernel fused_decode_attention would run.
-std::string fused_decode_kernel_name(const KvShape& shape, const SideStore& k, const SideStore& v, const at::Tensor& q, DecodeKernel kernel = DecodeKernel::kBest);
+                            DecodeKernel kernel = DecodeKernel::kAuto);
+// "tensor cores" or "cuda cores": the split kernel fused_decode_attention would run ("none: why"
+// where no fused kernel serves the case).
+std::string fused_decode_kernel_name(const KvShape& shape, const SideStore& k, const SideStore& v, const at::Tensor& q, DecodeKernel kernel = DecodeKernel::kAuto);
 
 // Empty when the GPU kernel quantizes rows of x [B, T, width] under spec; else the reason.
 std::string fused_quantize_unsupported(const QuantSpec& spec, const at::Tensor& x);

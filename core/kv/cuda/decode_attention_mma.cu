@@ -204,12 +204,13 @@ __device__ __forceinline__ bool tile_has_sink(const PackedSide& s, int b, int64_
   return any;
 }
 
-// Tiles whose loads one warp issues together (about 2-4 KB in flight per warp), and the blocks
-// per multiprocessor the registers are sized for (the batches of narrow codes take more).
-__host__ __device__ constexpr int tiles_per_batch(int bits) { return bits == 2 ? 4 : bits == 4 ? 2 : 1; }
-__host__ __device__ constexpr int blocks_per_sm(int bits) { return bits <= 4 ? 2 : 3; }
+// Tiles whose loads one warp issues together, and the blocks per multiprocessor the registers are
+// sized for. Measured on the H200: batches of 2-4 tiles (2 blocks/SM, 255 registers) ran slower
+// than one tile at 3 blocks/SM.
+__host__ __device__ constexpr int tiles_per_batch(int) { return 1; }
+__host__ __device__ constexpr int blocks_per_sm(int) { return 3; }
 
-// One tile's raw loads for this thread: key chunks t and t+4 of tokens g and g+8, value chunk g
+// One tile's raw loads for this thread: key chunks 2t and 2t+1 of tokens g and g+8, value chunk g
 // of tokens 2t, 2t+1 (pair 0) and 2t+8, 2t+9 (pair 1), with their scale and zero (or min).
 template <int BITS>
 struct TileLoad {

@@ -403,7 +403,11 @@ const char* fused_decode_unsupported(const DecodeAttention& p) {
 }
 
 namespace {
-bool use_tensor_cores(const DecodeAttention& p) { return p.tensor_cores && *mma_decode_unsupported(p) == '\0'; }
+bool use_tensor_cores(const DecodeAttention& p) {
+  if (p.kernel == DecodeAttention::Kernel::kCudaCores || *mma_decode_unsupported(p) != '\0') return false;
+  if (p.kernel == DecodeAttention::Kernel::kTensorCores) return true;
+  return p.k.bits >= 8 || mma_heads_per_warp(p) >= 4;
+}
 }  // namespace
 
 const char* decode_kernel_name(const DecodeAttention& p) { return use_tensor_cores(p) ? "tensor cores" : "cuda cores"; }

@@ -58,13 +58,16 @@ struct DecodeAttention {
   void* out = nullptr;         // [B, Hq, hd], q_dtype
   float* part_out = nullptr;   // workspace, see above; workspace_floats() floats
   int32_t n_splits = 0;        // set by plan_splits
-  bool tensor_cores = true;    // false: the CUDA-core kernel even where the tensor-core one serves
+  // Which split kernel: kAuto picks by the measured rule (decode_kernel_name), the others force one
+  // where it serves the case.
+  enum class Kernel : int32_t { kAuto, kTensorCores, kCudaCores } kernel = Kernel::kAuto;
 };
 
 // Why a configuration has no fused kernel (empty string: it has one).
 const char* fused_decode_unsupported(const DecodeAttention& p);
 // Which split kernel serves p: "tensor cores" (decode_attention_mma.h: head_dim 128, equal code
-// widths) or "cuda cores" (every supported case).
+// widths) or "cuda cores" (every supported case). kAuto takes tensor cores where they measured
+// faster on the H200: 8-bit codes and f16 rows, or at least 4 query heads per KV head.
 const char* decode_kernel_name(const DecodeAttention& p);
 // Chooses n_splits for the device's multiprocessor count; returns the workspace size in floats.
 int64_t plan_splits(DecodeAttention& p, int sm_count);
