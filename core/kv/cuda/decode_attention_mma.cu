@@ -193,10 +193,16 @@ __device__ __forceinline__ int sink_slot(const PackedSide& s, int b, int64_t t) 
   return -1;
 }
 
+// Side s's first 32 sink positions, one per lane (-1: none), read once per warp so that the check
+// per tile costs no memory latency.
+__device__ __forceinline__ int64_t lane_sink(const PackedSide& s, int b, int lane) {
+  return lane < s.n_sinks ? s.sink_pos[int64_t(b) * s.n_sinks + lane] : -1;
+}
+
 // Whether any of side s's sinks lies in [t0, t0 + n) (warp-uniform).
-__device__ __forceinline__ bool tile_has_sink(const PackedSide& s, int b, int64_t t0, int n, int lane) {
-  bool any = false;
-  for (int base = 0; base < s.n_sinks; base += 32) {
+__device__ __forceinline__ bool tile_has_sink(const PackedSide& s, int b, int64_t t0, int n, int lane, int64_t first32) {
+  bool any = __any_sync(0xffffffffu, first32 >= t0 && first32 < t0 + n && first32 < s.qlen) != 0;
+  for (int base = 32; base < s.n_sinks; base += 32) {
     const int i = base + lane;
     const int64_t p = i < s.n_sinks ? s.sink_pos[int64_t(b) * s.n_sinks + i] : -1;
     any |= __any_sync(0xffffffffu, p >= t0 && p < t0 + n && p < s.qlen) != 0;
@@ -208,7 +214,7 @@ __device__ __forceinline__ bool tile_has_sink(const PackedSide& s, int b, int64_
 // sized for. Measured on the H200: batches of 2-4 tiles (2 blocks/SM, 255 registers) ran slower
 // than one tile at 3 blocks/SM.
 __host__ __device__ constexpr int tiles_per_batch(int) { return 1; }
-__host__ __device__ constexpr int blocks_per_sm(int) { return 3; }
+__host__ __device__ constexpr int blocks_per_sm(int) { return kMmaBlocksPerSm; }
 
 // One tile's raw loads for this thread: key chunks 2t and 2t+1 of tokens g and g+8, value chunk g
 // of tokens 2t, 2t+1 (pair 0) and 2t+8, 2t+9 (pair 1), with their scale and zero (or min).
@@ -316,6 +322,7 @@ __global__ void __launch_bounds__(kMmaWarps * 32, blocks_per_sm(BITS)) mma_decod
   const SideRows kr(p.k, BITS, b, kvh, width), vr(p.v, BITS, b, kvh, width);
   const Columns<BITS> cols{ChunkColumn<BITS>(p.k, kr, 2 * t), ChunkColumn<BITS>(p.v, vr, g), p.k.group % 32 == 0};
   const CodeFormat kf = p.k.format, vf = p.v.format;
+  const int64_t sink_k = lane_sink(p.k, b, lane), sink_v = lane_sink(p.v, b, lane);
 
   // Query operand (B of the key mma): for step s (chunk c = 2t + s / 4, q = s % 4), head g's
   // channels (16c + 2q, 16c + 2q + 8) and (16c + 2q + 1, 16c + 2q + 9); zero for heads >= GB.
@@ -357,8 +364,8 @@ __global__ void __launch_bounds__(kMmaWarps * 32, blocks_per_sm(BITS)) mma_decod
       if (t0 >= s_end) continue;
       const TileLoad<BITS>& l = ld[i];
       // Tiles that are not all codes look up which of their tokens read full-precision rows.
-      const bool sinks_k = p.k.n_sinks && tile_has_sink(p.k, b, t0, kMmaTile, lane);
-      const bool sinks_v = p.v.n_sinks && tile_has_sink(p.v, b, t0, kMmaTile, lane);
+      const bool sinks_k = p.k.n_sinks && tile_has_sink(p.k, b, t0, kMmaTile, lane, sink_k);
+      const bool sinks_v = p.v.n_sinks && tile_has_sink(p.v, b, t0, kMmaTile, lane, sink_v);
       const bool mixed_k = BITS != 16 && (sinks_k || t0 + kMmaTile > p.k.qlen);
       const bool mixed_v = BITS != 16 && (sinks_v || t0 + kMmaTile > p.v.qlen);
 

@@ -25,8 +25,9 @@ const char* mma_decode_unsupported(const DecodeAttention& p);
 int mma_heads_per_warp(const DecodeAttention& p);
 // Tokens per tile of the tensor-core kernel.
 constexpr int kMmaTile = 16;
-// Warps per block.
+// Warps per block, and blocks a multiprocessor holds at once (the kernel's register bound).
 constexpr int kMmaWarps = 4;
+constexpr int kMmaBlocksPerSm = 3;
 // Launches the split kernel (one split per warp, p.n_splits a multiple of kMmaWarps).
 const char* launch_mma_decode_split(const DecodeAttention& p, void* stream);
 

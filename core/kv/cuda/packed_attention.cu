@@ -405,8 +405,7 @@ const char* fused_decode_unsupported(const DecodeAttention& p) {
 namespace {
 bool use_tensor_cores(const DecodeAttention& p) {
   if (p.kernel == DecodeAttention::Kernel::kCudaCores || *mma_decode_unsupported(p) != '\0') return false;
-  if (p.kernel == DecodeAttention::Kernel::kTensorCores) return true;
-  return p.k.bits >= 8 || mma_heads_per_warp(p) >= 4;
+  return true;  // kAuto: see decode_kernel_name
 }
 }  // namespace
 
@@ -414,14 +413,21 @@ const char* decode_kernel_name(const DecodeAttention& p) { return use_tensor_cor
 
 int64_t plan_splits(DecodeAttention& p, int sm_count) {
   if (use_tensor_cores(p)) {
-    // One split per warp: about 16 warps per multiprocessor, at least 4 tiles per split, a whole
-    // number of blocks.
+    // One split per warp, a whole number of blocks per (sequence, head block), at least 4 tiles per
+    // split; among those, the count whose blocks fill the resident waves best (a last, partly
+    // filled wave costs as much as a full one), the fewest splits on ties.
     const int64_t tiles = (p.length + kMmaTile - 1) / kMmaTile;
     const int64_t units = int64_t(p.batch) * p.n_kv_heads * (p.n_heads / p.n_kv_heads / mma_heads_per_warp(p));
-    const int64_t want = (16 * int64_t(sm_count) + units - 1) / units;
-    const int64_t most = std::max<int64_t>(1, tiles / 4);
-    const int64_t splits = std::max<int64_t>(1, std::min(want, most));
-    p.n_splits = int32_t((splits + kMmaWarps - 1) / kMmaWarps * kMmaWarps);
+    const int64_t resident = int64_t(sm_count) * kMmaBlocksPerSm;
+    const int64_t most = std::max<int64_t>(kMmaWarps, std::min<int64_t>(256, tiles / 4));
+    int64_t best = kMmaWarps;
+    double best_fill = -1;
+    for (int64_t splits = kMmaWarps; splits <= most; splits += kMmaWarps) {
+      const int64_t blocks = units * splits / kMmaWarps, waves = (blocks + resident - 1) / resident;
+      const double fill = double(blocks) / double(waves * resident);
+      if (fill > best_fill + 0.02) best = splits, best_fill = fill;
+    }
+    p.n_splits = int32_t(best);
     return int64_t(p.batch) * p.n_heads * p.n_splits * (p.head_dim + 2);
   }
   const int tile = tile_for(p.head_dim, heads_per_block(p));

@@ -66,8 +66,8 @@ struct DecodeAttention {
 // Why a configuration has no fused kernel (empty string: it has one).
 const char* fused_decode_unsupported(const DecodeAttention& p);
 // Which split kernel serves p: "tensor cores" (decode_attention_mma.h: head_dim 128, equal code
-// widths) or "cuda cores" (every supported case). kAuto takes tensor cores where they measured
-// faster on the H200: 8-bit codes and f16 rows, or at least 4 query heads per KV head.
+// widths) or "cuda cores" (every supported case). kAuto takes tensor cores wherever they serve the
+// case (docs/results/gpu-decode.md: both kernels measured side by side).
 const char* decode_kernel_name(const DecodeAttention& p);
 // Chooses n_splits for the device's multiprocessor count; returns the workspace size in floats.
 int64_t plan_splits(DecodeAttention& p, int sm_count);
