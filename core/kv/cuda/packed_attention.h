@@ -67,7 +67,7 @@ struct DecodeAttention {
 const char* fused_decode_unsupported(const DecodeAttention& p);
 // Which split kernel serves p: "tensor cores" (decode_attention_mma.h: head_dim 128, equal code
 // widths) or "cuda cores" (every supported case). kAuto takes tensor cores wherever they serve the
-// case (docs/results/gpu-decode.md: both kernels measured side by side).
+// case and neither side holds more than 32 sinks (docs/results/gpu-decode.md: both measured).
 const char* decode_kernel_name(const DecodeAttention& p);
 // Chooses n_splits for the device's multiprocessor count; returns the workspace size in floats.
 int64_t plan_splits(DecodeAttention& p, int sm_count);
