@@ -405,6 +405,7 @@ const char* fused_decode_unsupported(const DecodeAttention& p) {
 namespace {
 bool use_tensor_cores(const DecodeAttention& p) {
   if (p.kernel == DecodeAttention::Kernel::kCudaCores || *mma_decode_unsupported(p) != '\0') return false;
+  if (p.kernel == DecodeAttention::Kernel::kTensorCores) return true;
   // kAuto: tensor cores, except where a side holds more than 32 sinks (caches filled in chunks
   // gather sinks per chunk: 160 at 32K); the tensor-core kernel looks them up per token from
   // global memory and measured 2.5-8x slower end to end there, the CUDA-core kernel stages them.
