@@ -406,10 +406,12 @@ namespace {
 bool use_tensor_cores(const DecodeAttention& p) {
   if (p.kernel == DecodeAttention::Kernel::kCudaCores || *mma_decode_unsupported(p) != '\0') return false;
   if (p.kernel == DecodeAttention::Kernel::kTensorCores) return true;
-  // kAuto: tensor cores, except where a side holds more than 32 sinks (caches filled in chunks
-  // gather sinks per chunk: 160 at 32K); the tensor-core kernel looks them up per token from
-  // global memory and measured 2.5-8x slower end to end there, the CUDA-core kernel stages them.
-  return p.k.n_sinks <= 32 && p.v.n_sinks <= 32;
+  // kAuto, by the side-by-side runs on the H200 (docs/results/gpu-decode.md): tensor cores gained
+  // with 4+ query heads per KV head and at 128K context, and lost or tied on MHA at <= 32K; with
+  // more than 32 sinks on a side (chunked fills gather sinks per chunk: 160 at 32K) the tensor-core
+  // kernel's per-token sink lookups made decode 2.5-8x slower, the CUDA-core kernel stages them.
+  if (p.k.n_sinks > 32 || p.v.n_sinks > 32) return false;
+  return mma_heads_per_warp(p) >= 4 || p.length >= 65536;
 }
 }  // namespace
 

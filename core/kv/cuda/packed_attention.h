@@ -66,8 +66,8 @@ struct DecodeAttention {
 // Why a configuration has no fused kernel (empty string: it has one).
 const char* fused_decode_unsupported(const DecodeAttention& p);
 // Which split kernel serves p: "tensor cores" (decode_attention_mma.h: head_dim 128, equal code
-// widths) or "cuda cores" (every supported case). kAuto takes tensor cores wherever they serve the
-// case and neither side holds more than 32 sinks (docs/results/gpu-decode.md: both measured).
+// widths) or "cuda cores" (every supported case). kAuto takes tensor cores where they measured
+// faster: 4+ query heads per KV head or 64K+ tokens, and at most 32 sinks per side.
 const char* decode_kernel_name(const DecodeAttention& p);
 // Chooses n_splits for the device's multiprocessor count; returns the workspace size in floats.
 int64_t plan_splits(DecodeAttention& p, int sm_count);
