@@ -188,6 +188,49 @@ TEST(HostileInputs, TruncatedDicomFilesAreRefusedBeforeGdcmAsserts) {
   expect_clean_refusal(run_cli_limited({"mri", "info", other.path()}, 30), 4, "is truncated inside its DICOM file meta header", "DICOM folder");
 }
 
+// A NIfTI-1 single file: 4 x 4 x 4 float32 voxels after a 352-byte header, `data` bytes of them.
+std::vector<uint8_t> nifti(int16_t ndim, int16_t datatype, int16_t bitpix, float vox_offset, size_t data) {
+  std::vector<uint8_t> h(352, 0);
+  auto put = [&](size_t off, const void* v, size_t n) { std::memcpy(h.data() + off, v, n); };
+  const int32_t size = 348;
+  put(0, &size, 4);
+  const int16_t dims[8] = {ndim, 4, 4, 4, 1, 1, 1, 1};
+  put(40, dims, sizeof dims);
+  put(70, &datatype, 2), put(72, &bitpix, 2);
+  const float pixdim[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+  put(76, pixdim, sizeof pixdim);
+  put(108, &vox_offset, 4);
+  put(344, "n+1", 4);
+  h.resize(352 + data, 0);
+  return h;
+}
+
+TEST(HostileInputs, LyingNiftiAndNrrdHeadersAreRefusedBeforeItkReads) {
+  test::TempDir dir;
+  const size_t whole = 4 * 4 * 4 * 4;
+  auto ok = run_cli_limited({"mri", "info", dir.write("ok.nii", nifti(3, 16, 32, 352, whole))}, 30);
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  // Was a silent all-zero volume: the data offset lies past the end of the file.
+  expect_clean_refusal(run_cli_limited({"mri", "info", dir.write("offset.nii", nifti(3, 16, 32, 4096, whole))}, 30), 4, "is truncated: its NIfTI header places",
+                       "vox_offset past the end");
+  expect_clean_refusal(run_cli_limited({"mri", "info", dir.write("short.nii", nifti(3, 16, 32, 352, whole / 2))}, 30), 4, "is truncated", "half the voxels");
+  expect_clean_refusal(run_cli_limited({"mri", "info", dir.write("ndim.nii", nifti(9, 16, 32, 352, whole))}, 30), 4, "NIfTI dim[0] of 9", "dim[0] 9");
+  expect_clean_refusal(run_cli_limited({"mri", "info", dir.write("bitpix.nii", nifti(3, 16, 8, 352, whole))}, 30), 4, "bitpix of 8 for datatype 16", "bitpix");
+  auto nrrd = [&](const std::string& name, const std::string& header, size_t data) {
+    std::vector<uint8_t> b = bytes_of("NRRD0004\n" + header + "\n");
+    b.resize(b.size() + data, 0);
+    return dir.write(name, b);
+  };
+  const std::string fields = "type: float\nencoding: raw\nendian: little\n";
+  auto good = run_cli_limited({"mri", "info", nrrd("ok.nrrd", "dimension: 3\nsizes: 4 4 4\n" + fields, whole)}, 30);
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  expect_clean_refusal(run_cli_limited({"mri", "info", nrrd("count.nrrd", "dimension: 3\nsizes: 4 4\n" + fields, whole)}, 30), 4, "2 NRRD sizes for dimension 3", "sizes count");
+  expect_clean_refusal(run_cli_limited({"mri", "info", nrrd("neg.nrrd", "dimension: 3\nsizes: 4 -4 4\n" + fields, whole)}, 30), 4, "NRRD size '-4'", "negative size");
+  expect_clean_refusal(run_cli_limited({"mri", "info", nrrd("cut.nrrd", "dimension: 3\nsizes: 4 4 4\n" + fields, whole / 2)}, 30), 4, "promises more raw data", "truncated raw");
+  expect_clean_refusal(run_cli_limited({"mri", "info", nrrd("type.nrrd", "dimension: 3\nsizes: 4 4 4\ntype: quaternion\nencoding: raw\n", whole)}, 30), 4,
+                       "unsupported NRRD type", "type");
+}
+
 }  // namespace
 }  // namespace qs
 

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -164,6 +165,134 @@ void guard_dicom(const std::string& path, const uint8_t* d, size_t n) {
   }
 }
 
+// NIfTI-1 (348-byte header) and NIfTI-2 (540), either byte order. Single files ("n+1", "n+2")
+// must hold the voxels their header promises after vox_offset; header/image pairs (".hdr", "ni1")
+// are checked for the header only.
+void guard_nifti(const std::string& path, const uint8_t* d, size_t n) {
+  if (n < 348) bad(path, "is too short for a NIfTI header (" + std::to_string(n) + " bytes)");
+  auto rd = [&](size_t off, int bytes, bool swap) {
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i) v |= uint64_t(d[off + size_t(swap ? bytes - 1 - i : i)]) << (8 * i);
+    return v;
+  };
+  const uint32_t size_le = uint32_t(rd(0, 4, false)), size_be = uint32_t(rd(0, 4, true));
+  const bool v2 = size_le == 540 || size_be == 540;
+  if (!v2 && size_le != 348 && size_be != 348) bad(path, "is not a NIfTI file (sizeof_hdr is neither 348 nor 540)");
+  const bool swap = v2 ? size_be == 540 : size_be == 348;
+  if (v2 && n < 540) bad(path, "is truncated inside its NIfTI-2 header");
+  const size_t dim_off = v2 ? 16 : 40, dtype_off = v2 ? 12 : 70, bitpix_off = v2 ? 14 : 72;
+  const int dim_bytes = v2 ? 8 : 2;
+  auto dim = [&](int i) { return int64_t(dim_bytes == 8 ? int64_t(rd(dim_off + 8 * size_t(i), 8, swap)) : int16_t(rd(dim_off + 2 * size_t(i), 2, swap))); };
+  const int64_t nd = dim(0);
+  if (nd < 1 || nd > 7) bad(path, "has a NIfTI dim[0] of " + std::to_string(nd) + " (expected 1..7)");
+  double voxels = 1;
+  for (int i = 1; i <= nd; ++i) {
+    const int64_t v = dim(i);
+    if (v < 1) bad(path, "has a NIfTI dim[" + std::to_string(i) + "] of " + std::to_string(v));
+    voxels *= double(v);
+  }
+  const int dtype = int16_t(rd(dtype_off, 2, swap)), bitpix = int16_t(rd(bitpix_off, 2, swap));
+  static const int kTypes[][2] = {{2, 8}, {4, 16}, {8, 32}, {16, 32}, {32, 64}, {64, 64}, {128, 24}, {256, 8}, {512, 16}, {768, 32}, {1024, 64}, {1280, 64}, {1536, 128}, {1792, 128}, {2048, 256}, {2304, 32}};
+  int bits = 0;
+  for (const auto& t : kTypes)
+    if (t[0] == dtype) bits = t[1];
+  if (bits == 0) bad(path, "has an unknown NIfTI datatype " + std::to_string(dtype));
+  if (bitpix != bits) bad(path, "has a NIfTI bitpix of " + std::to_string(bitpix) + " for datatype " + std::to_string(dtype) + " (expected " + std::to_string(bits) + ")");
+  const std::string magic(reinterpret_cast<const char*>(d + (v2 ? 4 : 344)), 3);
+  if (magic == "n+1" || magic == "n+2") {
+    const double offset = v2 ? double(int64_t(rd(168, 8, swap))) : double([&] {
+      float f;
+      const uint32_t u = uint32_t(rd(108, 4, swap));
+      std::memcpy(&f, &u, 4);
+      return f;
+    }());
+    const double header = v2 ? 544 : 352;
+    if (!(offset >= header)) bad(path, "has a NIfTI vox_offset inside its header");
+    const double need = offset + voxels * bits / 8.0;
+    if (need > double(n)) {
+      char want[32];
+      std::snprintf(want, sizeof want, "%.6g", need);
+      bad(path, "is truncated: its NIfTI header places " + std::string(want) + " bytes of voxels and header in a file of " + std::to_string(n) + " bytes");
+    }
+  }
+  budget_for_pixels(path, voxels, 1);
+}
+
+// NRRD ("NRRD000N" then "field: value" lines up to a blank line): dimension 1..16, sizes with
+// that many positive integers, a known type and encoding; raw data in the same file must be all
+// there.
+void guard_nrrd(const std::string& path, const uint8_t* d, size_t n) {
+  if (n < 8 || std::memcmp(d, "NRRD000", 7) != 0 || d[7] < '1' || d[7] > '5') bad(path, "is not a NRRD file (no NRRD000N magic)");
+  const size_t limit = std::min<size_t>(n, 1 << 20);
+  size_t pos = 0, data_start = 0;
+  int64_t dimension = -1;
+  std::vector<double> sizes;
+  std::string type, encoding = "raw";
+  bool detached = false, sizes_seen = false;
+  for (bool first = true; pos < limit; first = false) {
+    const uint8_t* nl = static_cast<const uint8_t*>(std::memchr(d + pos, '\n', limit - pos));
+    const size_t end = nl ? size_t(nl - d) : limit;
+    std::string line(reinterpret_cast<const char*>(d + pos), end - pos);
+    pos = end + 1;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (first) continue;
+    if (line.empty()) {
+      data_start = pos;
+      break;
+    }
+    if (line[0] == '#') continue;
+    const size_t colon = line.find(": ");
+    if (colon == std::string::npos) {
+      if (line.find(":=") != std::string::npos) continue;  // key/value pairs
+      bad(path, "has a NRRD header line without ': ' (\"" + line.substr(0, 40) + "\")");
+    }
+    const std::string field = to_lower(line.substr(0, colon)), value = line.substr(colon + 2);
+    std::istringstream in(value);
+    if (field == "dimension") {
+      if (!(in >> dimension) || dimension < 1 || dimension > 16) bad(path, "has a NRRD dimension of '" + value + "' (expected 1..16)");
+    } else if (field == "sizes") {
+      double v;
+      std::string tok;
+      while (in >> tok) {
+        char* stop = nullptr;
+        v = std::strtod(tok.c_str(), &stop);
+        if (*stop != '\0' || !(v >= 1) || v != std::floor(v)) bad(path, "has a NRRD size '" + tok.substr(0, 20) + "'");
+        sizes.push_back(v);
+      }
+      sizes_seen = true;
+    } else if (field == "type") {
+      type = to_lower(value);
+    } else if (field == "encoding") {
+      encoding = to_lower(value);
+    } else if (field == "data file" || field == "datafile") {
+      detached = true;
+    }
+  }
+  if (dimension < 0) bad(path, "has no NRRD dimension field");
+  if (!sizes_seen || int64_t(sizes.size()) != dimension) bad(path, "has " + std::to_string(sizes.size()) + " NRRD sizes for dimension " + std::to_string(dimension));
+  static const std::pair<const char*, int> kTypes[] = {
+      {"signed char", 1}, {"int8", 1}, {"int8_t", 1}, {"uchar", 1}, {"unsigned char", 1}, {"uint8", 1}, {"uint8_t", 1},
+      {"short", 2}, {"short int", 2}, {"signed short", 2}, {"signed short int", 2}, {"int16", 2}, {"int16_t", 2},
+      {"ushort", 2}, {"unsigned short", 2}, {"unsigned short int", 2}, {"uint16", 2}, {"uint16_t", 2},
+      {"int", 4}, {"signed int", 4}, {"int32", 4}, {"int32_t", 4}, {"uint", 4}, {"unsigned int", 4}, {"uint32", 4}, {"uint32_t", 4},
+      {"longlong", 8}, {"long long", 8}, {"long long int", 8}, {"signed long long", 8}, {"signed long long int", 8}, {"int64", 8}, {"int64_t", 8},
+      {"ulonglong", 8}, {"unsigned long long", 8}, {"unsigned long long int", 8}, {"uint64", 8}, {"uint64_t", 8}, {"float", 4}, {"double", 8}};
+  int bytes = 0;
+  for (const auto& t : kTypes)
+    if (type == t.first) bytes = t.second;
+  if (bytes == 0) bad(path, "has an unsupported NRRD type '" + type.substr(0, 40) + "'");
+  static const char* kEncodings[] = {"raw", "ascii", "text", "txt", "hex", "gzip", "gz", "bzip2", "bz2"};
+  if (std::none_of(std::begin(kEncodings), std::end(kEncodings), [&](const char* e) { return encoding == e; }))
+    bad(path, "has an unknown NRRD encoding '" + encoding.substr(0, 40) + "'");
+  double voxels = 1;
+  for (double v : sizes) voxels *= v;
+  if (!detached && encoding == "raw") {
+    if (data_start == 0) bad(path, "has no end to its NRRD header (no blank line) and no data file");
+    if (voxels * bytes > double(n - data_start)) bad(path, "is truncated: its NRRD header promises more raw data than the file holds");
+  }
+  budget_for_pixels(path, voxels, 1);
+}
+
 void guard_dicom_file(const std::string& path) {
   const auto f = FileBytes::open(path);
   guard_dicom(path, f->data(), f->size());
@@ -176,6 +305,8 @@ void guard_image_bytes(const std::string& name, const uint8_t* data, size_t size
   const std::string lower = to_lower(name);
   if (ends_with(lower, ".png") || (size >= 4 && std::memcmp(data, kSig, 4) == 0)) return guard_png(name, data, size);
   if (ends_with(lower, ".mha") || ends_with(lower, ".mhd")) return guard_metaimage(name, data, size);
+  if (ends_with(lower, ".nii") || (ends_with(lower, ".hdr") && size >= 348)) return guard_nifti(name, data, size);
+  if (ends_with(lower, ".nrrd") || ends_with(lower, ".nhdr")) return guard_nrrd(name, data, size);
   guard_dicom(name, data, size);
 }
 

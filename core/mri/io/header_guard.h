@@ -10,6 +10,11 @@
 //              and of the data set fits in the file (explicit or implicit VR little endian; a
 //              compressed transfer syntax stops the walk at its first undefined length), and a
 //              data set follows the meta group
+//   NIfTI      (.nii, .hdr) sizeof_hdr 348 or 540 in either byte order, dim[0] 1..7, positive
+//              dims, a known datatype with its bitpix; a single file holds every voxel after
+//              vox_offset (.nii.gz is checked after decompression, by ITK and check_image_payload)
+//   NRRD       (.nrrd, .nhdr) the NRRD000N magic, dimension 1..16, that many positive sizes, a
+//              known type and encoding; attached raw data all present
 // and checks the pixels the header promises (as float32, three copies: decoder, conversion,
 // tensor) against the memory budget (core/common/memory_budget.h).
 #pragma once
@@ -20,8 +25,8 @@
 namespace qs::mri {
 
 // Throws Error(kFormat) for a malformed header, Error(kUnsupported) when the image would not fit
-// the memory budget; returns for files it has no guard for (NIfTI and NRRD sizes are checked by
-// check_image_payload after ITK reads their headers, which it does safely).
+// the memory budget; returns for files it has no guard for (compressed NIfTI; their sizes are
+// checked by check_image_payload after ITK reads the header, which it does safely).
 void guard_itk_input(const std::string& path);
 
 // The same checks on bytes in memory; `name` picks the format by its extension (or the PNG
