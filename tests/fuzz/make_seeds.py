@@ -98,3 +98,50 @@ for name, data in {"png": {"grey1x1": png(1, 1), "rgb3x2": png(3, 2, 2), "grey16
     folder.mkdir(parents=True, exist_ok=True)
     for seed, payload in data.items():
         (folder / seed).write_bytes(payload)
+
+# NIfTI and NRRD headers (fuzz_nifti, fuzz_nrrd), BART's .hdr (fuzz_cfl_header), the logit file
+# (fuzz_logit_header) and the workbench's conversation JSON (fuzz_conversation).
+def nifti1(dims=(3, 2, 2, 2), datatype=16, bitpix=32):
+    h = bytearray(352)
+    struct.pack_into("<i", h, 0, 348)
+    struct.pack_into("<8h", h, 40, *(list(dims) + [1] * (8 - len(dims))))
+    struct.pack_into("<hh", h, 70, datatype, bitpix)
+    struct.pack_into("<8f", h, 76, *([1.0] * 8))
+    struct.pack_into("<f", h, 108, 352.0)
+    h[344:348] = b"n+1\0"
+    n = 1
+    for d in dims[1:1 + dims[0]]:
+        n *= d
+    return bytes(h) + b"\0" * (n * bitpix // 8)
+
+def nifti2(dims=(2, 3, 2)):
+    h = bytearray(544)
+    struct.pack_into("<i", h, 0, 540)
+    h[4:12] = b"n+2\0\r\n\x1a\n"
+    struct.pack_into("<hh", h, 12, 4, 16)
+    struct.pack_into("<8q", h, 16, *(list(dims) + [1] * (8 - len(dims))))
+    struct.pack_into("<q", h, 168, 544)
+    return bytes(h) + b"\0" * (dims[1] * dims[2] * 2)
+
+def logit_file(vocab=3, ctx=2, windows=2):
+    body = b""
+    for _ in range(windows):
+        body += struct.pack(f"<{ctx}i", *range(ctx)) + b"\0\0" * (vocab * (ctx - 1))
+    return b"QSLOGP01" + struct.pack("<IIQ", vocab, ctx, windows) + body
+
+conversation = {"format": "quantiscope-conversation", "version": 1, "ab_mode": True,
+                "model": {"path": "m.gguf", "sha256": ""},
+                "cache": [{"k_type": "f16", "v_type": "f16", "kv_options": ""}, {"k_type": "q4_0", "v_type": "q4_0", "kv_options": ""}],
+                "sampling": {"preset": "greedy", "temperature": 0, "top_k": 1, "top_p": 1, "max_tokens": 16, "seed": "1", "template": "", "system": ""},
+                "lanes": [[{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello", "stats": "3 tok"}], []]}
+
+for name, data in {"nifti": {"float3d": nifti1(), "uint8": nifti1((2, 3, 2), 2, 8), "nifti2": nifti2()},
+                   "nrrd": {"float3d": b"NRRD0004\ntype: float\ndimension: 3\nsizes: 2 2 2\nencoding: raw\nendian: little\n\n" + b"\0" * 32,
+                            "detached": b"NRRD0005\n# a comment\ntype: short\ndimension: 2\nsizes: 4 4\nencoding: gzip\ndata file: x.raw.gz\n"},
+                   "cfl_header": {"2d": b"# Dimensions\n4 3 1 1 1\n", "bart16": b"# Dimensions\n8 8 1 4 1 1 1 1 1 1 1 1 1 2 1 1\n"},
+                   "logit_header": {"two_windows": logit_file()},
+                   "conversation": {"ab": json.dumps(conversation).encode()}}.items():
+    folder = here / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed, payload in data.items():
+        (folder / seed).write_bytes(payload)

@@ -7,19 +7,19 @@
 
 #include "core/common/error.h"
 #include "core/common/output_guard.h"
+#include "core/llm/eval/logit_header.h"
 #include "core/llm/formats/ggml_types.h"
 
 namespace qs {
 namespace {
-constexpr char kMagic[8] = {'Q', 'S', 'L', 'O', 'G', 'P', '0', '1'};
-constexpr size_t kHeader = 8 + 4 + 4 + 8;
+constexpr size_t kHeader = LogitLayout::kHeaderBytes;
 }  // namespace
 
 LogitWriter::LogitWriter(const std::string& path, int64_t vocab, int64_t ctx, bool overwrite) : path_(path), vocab_(vocab), ctx_(ctx) {
   f_ = std::make_unique<AtomicFile>(path, overwrite);
   uint32_t v = uint32_t(vocab), c = uint32_t(ctx);
   uint64_t n = 0;
-  f_->write(kMagic, 8);
+  f_->write(kLogitMagic, 8);
   f_->write(&v, 4);
   f_->write(&c, 4);
   f_->write(&n, 8);
@@ -44,22 +44,8 @@ void LogitWriter::finish() {
 }
 
 LogitReference::LogitReference(const std::string& path) : bytes_(FileBytes::open(path)) {
-  ByteReader r(bytes_->data(), bytes_->size(), "logit reference '" + path + "'");
-  char magic[8];
-  r.read(magic, 8, "magic");
-  if (std::memcmp(magic, kMagic, 8) != 0) fail_format("'" + path + "' is not a Quantiscope logit reference (bad magic)");
-  vocab_ = r.get<uint32_t>("vocab");
-  ctx_ = r.get<uint32_t>("ctx");
-  uint64_t n = r.get<uint64_t>("window count");
-  if (vocab_ <= 0 || ctx_ < 2) fail_format("'" + path + "': bad vocab or ctx");
-  // A window must fit in the file: checked before any product that could wrap (hostile headers).
-  const uint64_t body = bytes_->size() - kHeader;
-  if (uint64_t(ctx_) > body / 4 || uint64_t(vocab_) > body / 2 || uint64_t(ctx_ - 1) > body / (2 * uint64_t(vocab_)))
-    fail_format("'" + path + "': the header's vocab " + std::to_string(vocab_) + " x ctx " + std::to_string(ctx_) + " describes windows larger than the file (" +
-                std::to_string(bytes_->size()) + " bytes)");
-  uint64_t per_window = uint64_t(ctx_) * 4 + uint64_t(ctx_ - 1) * uint64_t(vocab_) * 2;
-  if (n == 0 || n > (bytes_->size() - kHeader) / per_window) fail_format("'" + path + "': the header claims " + std::to_string(n) + " windows but the file holds " + std::to_string((bytes_->size() - kHeader) / per_window) + "; unfinished or truncated?");
-  windows_ = int64_t(n);
+  const LogitLayout l = parse_logit_header(bytes_->data(), bytes_->size(), path);
+  vocab_ = l.vocab, ctx_ = l.ctx, windows_ = l.windows;
 }
 
 void LogitReference::compare(int64_t index, const std::vector<int32_t>& window, const at::Tensor& log_probs, KldStats* stats) const {

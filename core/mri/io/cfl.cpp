@@ -8,12 +8,12 @@
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/strings.h"
+#include "core/mri/io/cfl_header.h"
 #include "core/common/file_bytes.h"
 
 namespace qs::mri {
 
 namespace {
-constexpr int kBartDims = 16;
 constexpr int kCoilDim = 3;
 constexpr int kSliceDim = 13;
 
@@ -25,28 +25,9 @@ std::string cfl_base(const std::string& path) { return is_cfl_path(path) ? path.
 
 at::Tensor read_cfl(const std::string& path) {
   const std::string base = cfl_base(path);
-  const std::string hdr = read_text_file(base + ".hdr");
-  std::istringstream in(hdr);
-  std::string line;
-  std::vector<int64_t> dims;
-  while (std::getline(in, line)) {
-    if (line.rfind("# Dimensions", 0) != 0) continue;
-    if (!std::getline(in, line)) break;
-    std::istringstream d(line);
-    long long v;
-    while (d >> v) {
-      if (v < 1 || v > (1LL << 31)) fail_format("'" + base + ".hdr': dimension " + std::to_string(v) + " is out of range");
-      dims.push_back(v);
-    }
-    break;
-  }
-  if (dims.empty() || dims.size() > kBartDims) fail_format("'" + base + ".hdr' has no valid '# Dimensions' line");
-  dims.resize(kBartDims, 1);
-  uint64_t total = 1;  // each dim <= 2^31, and we stop as soon as the file cannot hold it
-  for (auto d : dims) {
-    total *= static_cast<uint64_t>(d);
-    if (total > (uint64_t{1} << 40)) fail_format("'" + base + ".hdr' promises more data than any .cfl file could hold");
-  }
+  const CflHeader header = parse_cfl_header(read_text_file(base + ".hdr"), base + ".hdr");
+  const std::vector<int64_t>& dims = header.dims;
+  const uint64_t total = header.elements;
   const auto file = FileBytes::open(base + ".cfl");
   const FileBytes& bytes = *file;
   if (total * 8 != static_cast<uint64_t>(bytes.size()))
