@@ -6,6 +6,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/console.h"
 #include "app/cli/signals.h"
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/file_bytes.h"
 #include "core/common/output_guard.h"
@@ -30,7 +31,7 @@ int cmd_calibrate(int argc, char** argv) {
   CancelToken cancel;
   install_interrupt(cancel);
   ChannelReorder r = calibrate_channel_reorder(model, tokens, o, progress_printer("windows"), cancel);
-  if (std::filesystem::path(out).has_parent_path()) std::filesystem::create_directories(std::filesystem::path(out).parent_path());
+  create_parent_folders(out);
   write_channel_reorder(out, r, a.flag("--force"));
   std::cout << "wrote " << out << "\n"
             << "model sha256 " << r.model_hash << "\n"

@@ -1,5 +1,6 @@
 // quantiscope: the command-line front end (no Qt). One file per subcommand.
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include "app/cli/commands.h"
@@ -70,6 +71,9 @@ int main(int argc, char** argv) {
   } catch (const qs::Error& e) {
     std::cerr << "error: " << e.what() << "\n";
     return qs::exit_code_for(e.kind());
+  } catch (const std::filesystem::filesystem_error& e) {  // a file-system refusal is an I/O error (3)
+    std::cerr << "error: " << qs::first_line(e.what()) << "\n";
+    return qs::exit_code_for(qs::ErrorKind::kIo);
   } catch (const std::exception& e) {
     std::cerr << "error: " << qs::first_line(e.what()) << "\n";
     return 1;

@@ -133,4 +133,12 @@ void remove_pending_temporaries() noexcept {
     if (g_used[i].load()) ::unlink(g_pending[i]);
 }
 
+void create_parent_folders(const std::string& target) {
+  const std::filesystem::path parent = std::filesystem::path(target).parent_path();
+  if (parent.empty()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  if (ec) fail_io("cannot create the folder '" + parent.string() + "' for '" + target + "': " + ec.message());
+}
+
 }  // namespace qs

@@ -51,4 +51,8 @@ void write_file_atomically(const std::string& target, const std::string& content
 // that ends the process (async-signal-safe: unlink over a fixed table).
 void remove_pending_temporaries() noexcept;
 
+// Creates the folders above `target` that do not exist yet; Error(kIo) naming the folder and the
+// reason when one cannot be made (a read-only place, a file in the way).
+void create_parent_folders(const std::string& target);
+
 }  // namespace qs

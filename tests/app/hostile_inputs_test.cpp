@@ -339,3 +339,66 @@ TEST(HostileInputs, NegativeReconstructionWeightsAndLateOptionsAreRefused) {
 
 }  // namespace
 }  // namespace qs
+
+namespace qs {
+namespace {
+
+// Every command, as the README promises: 2 for an unknown option, 3 for a missing input or an
+// unwritable output, 4 for a malformed input file, 5 for what this build or machine cannot do.
+TEST(HostileInputs, EveryCommandAnswersWithTheReadmeExitCodes) {
+  test::TempDir dir;
+  const std::string missing = dir.file("no-such-file"), text = asset("eval/tinystories/TinyStories-valid.head.txt");
+  const std::string garbage = dir.write("garbage.gguf", std::vector<uint8_t>(4096, 0x5a));
+  const std::string garbage_nii = dir.write("garbage.nii", std::vector<uint8_t>(4096, 0x5a));
+  const std::string model = asset("llm/stories260K/stories260K.gguf"), volume = asset("mri/nibabel/example4d.nii.gz");
+  const std::string unwritable = "/proc/no-such-dir/out";
+  struct Case {
+    std::vector<std::string> args;
+    int code;
+  };
+  const std::vector<Case> cases = {
+      {{"info", model, "--no-such-option"}, 2},
+      {{"info", missing}, 3},
+      {{"info", garbage}, 4},
+      {{"generate", "-m", missing, "-n", "1"}, 3},
+      {{"generate", "-m", garbage, "-n", "1"}, 4},
+      {{"generate", "-m", model, "-n", "1", "--no-such-option"}, 2},
+      {{"chat", "-m", missing}, 3},
+      {{"ppl", "-m", model, "-f", missing, "--ctx", "32"}, 3},
+      {{"ppl", "-m", garbage, "-f", text, "--ctx", "32"}, 4},
+      {{"ppl", "-m", model, "-f", text, "--ctx", "32", "--save-logits", unwritable}, 3},
+      {{"kld", "-m", model, "-f", text, "--ctx", "32", "--reference", missing}, 3},
+      {{"kld", "-m", model, "-f", text, "--ctx", "32", "--reference", garbage}, 4},
+      {{"bench", "-m", missing}, 3},
+      {{"bench-decode", "-m", missing, "--device", "cpu"}, 3},
+      {{"calibrate", "-m", model, "--data", missing}, 3},
+      {{"calibrate", "-m", model, "--data", text, "--out", unwritable}, 3},
+      {{"kv-report", "-m", missing}, 3},
+      {{"kv-sweep", "--models", missing, "--texts", text}, 3},
+      {{"kv-analyze", "-m", model, "--data", missing}, 3},
+      {{"mri", "info", missing}, 3},
+      {{"mri", "info", garbage_nii}, 4},
+      {{"mri", "info", volume, "--no-such-option"}, 2},
+      {{"mri", "simulate", missing, "--out", dir.file("k.h5")}, 3},
+      {{"mri", "simulate", volume, "--out", unwritable + ".h5"}, 3},
+      {{"mri", "mask", "--type", "random", "--accel", "4", "--out", unwritable + ".h5"}, 3},
+      {{"mri", "recon", "--method", "zero-filled", "--kspace", missing, "--mask-type", "random", "--out", dir.file("r.nii")}, 3},
+      {{"mri", "eval", "--target", missing, "--pred", missing}, 3},
+      {{"mri", "compare", missing}, 3},
+      {{"no-such-command"}, 2},
+  };
+  for (const Case& c : cases) {
+    std::string what;
+    for (const auto& a : c.args) what += a + " ";
+    const auto r = run_cli_limited(c.args, 120);
+    EXPECT_EQ(r.exit_code, c.code) << what << "\n" << r.err;
+    EXPECT_NE(r.err.find("error"), std::string::npos) << what << "\n" << r.err;
+  }
+#if !defined(QS_WITH_CUDA)
+  const auto gpu = run_cli_limited({"bench-kernels"}, 60);
+  EXPECT_EQ(gpu.exit_code, 5) << gpu.err;
+#endif
+}
+
+}  // namespace
+}  // namespace qs

@@ -25,6 +25,7 @@
 #include <itkNumericSeriesFileNames.h>
 #include <itkPNGImageIOFactory.h>
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/memory_budget.h"
 #include "core/mri/io/header_guard.h"
@@ -237,7 +238,7 @@ void write_dicom_series(const std::string& folder, const Volume& v) {
   register_factories();
   using Short3 = itk::Image<short, 3>;
   using Short2 = itk::Image<short, 2>;
-  std::filesystem::create_directories(folder);
+  create_parent_folders(folder + "/.");
   at::Tensor d = v.data.to(at::kCPU);
   d = (d.is_complex() ? at::abs(d) : d).round().clamp(-32768, 32767).to(at::kShort).contiguous();
   auto img = image_from_tensor<Short3, int16_t>(d);
