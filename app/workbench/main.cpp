@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     o.volume = cli.value(volume);
     const int rc = qs::workbench::run_screenshot_tour(window, o);
     window.chat()->discardAutosave();
+    window.mri()->discardAutosave();
     return rc;
   }
   auto* chat = window.chat();
@@ -98,6 +99,8 @@ int main(int argc, char** argv) {
       QObject::connect(chat, &qs::workbench::ChatWorkspace::modelFailed, once, [once, load] { load(), once->deleteLater(); });
     }
   }
-  if (!volume_path.isEmpty()) window.mri()->openVolume(volume_path);
+  // The MRI study of a run that crashed or was killed; a volume named on the command line wins.
+  if (volume_path.isEmpty()) window.mri()->restoreAutosave();
+  else window.mri()->openVolume(volume_path);
   return app.exec();
 }

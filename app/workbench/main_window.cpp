@@ -79,6 +79,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     }
   }
   chat_->discardAutosave();  // a clean exit: nothing to restore next time
+  mri_->discardAutosave();
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/state", saveState());

@@ -27,6 +27,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTextStream>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -221,6 +222,10 @@ MriWorkspace::MriWorkspace(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(split);
 
+  autosave_timer_ = new QTimer(this);
+  autosave_timer_->setInterval(5000);
+  connect(autosave_timer_, &QTimer::timeout, this, &MriWorkspace::autosave);
+
   worker_ = new MriWorker;
   thread_ = std::make_unique<WorkerThread>(worker_);
   connect(worker_, &MriWorker::volumeLoaded, this, &MriWorkspace::onVolumeLoaded);
@@ -335,7 +340,14 @@ void MriWorkspace::onVolumeLoaded(const MriVolumeInfo& info) {
   sync_.setExtent(int(s.slices), int(s.rows), int(s.cols));
   sync_.resetView();
   applyPreset(wl_preset_->currentIndex());
+  if (view_pending_) {
+    view_pending_ = false;
+    sync_.setPlane(Plane(pending_plane_));
+    sync_.setSlice(pending_slice_);
+  }
   setBusy(false);
+  autosave_timer_->start();
+  autosave();
   status_->setText(tr("Loaded %1").arg(info.path));
   Q_EMIT logMessage(tr("volume ready: %1 (%2)").arg(info.path, info.format));
   Q_EMIT volumeReady(info.path);
@@ -438,6 +450,7 @@ void MriWorkspace::onFinished(const MriRunResult& result) {
   for (const auto& m : result.methods) summary += tr("%1 %2 dB · ").arg(m.method).arg(m.psnr, 0, 'f', 2);
   status_->setText(tr("Done: %1").arg(summary.left(summary.size() - 3)));
   Q_EMIT logMessage(tr("reconstruction finished: %1").arg(status_->text()));
+  autosave();
   Q_EMIT runFinished();
 }
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <vector>
 
+#include "app/models/mri_study.h"
 #include "app/models/slice_sync.h"
 #include "app/workbench/mri_worker.h"
 
@@ -24,6 +25,7 @@ class QProgressBar;
 class QPushButton;
 class QSlider;
 class QSpinBox;
+class QTimer;
 
 namespace qs::views {
 class MetricsTable;
@@ -59,12 +61,26 @@ class MriWorkspace : public QWidget {
   // `overwrite` an existing file is refused.
   void saveResultTo(const QString& method, const QString& path, bool overwrite);
 
+  // The study (volume, plane and slice, mask, ticked methods and their options) as the widgets
+  // hold it, and applied back: the volume is opened if it differs, plane and slice follow when
+  // it is ready.
+  MriStudy study() const;
+  void applyStudy(const MriStudy& s);
+  // Autosave: while a volume is open the study is written atomically to autosavePath() in the
+  // user's data folder every 5 s when it changed and after each run; a clean exit removes it and
+  // restoreAutosave() at the next start brings it back. An unreadable file is set aside as
+  // .unreadable, never deleted.
+  QString autosavePath() const;
+  void restoreAutosave();
+  void discardAutosave();
+
  Q_SIGNALS:
   void volumeReady(const QString& path);
   void runFinished();
   void runFailed(const QString& message);
   void resultSaved(const QString& path);
   void logMessage(const QString& text);
+  void autosaveRestored(const QString& path);
 
  protected:
   void dragEnterEvent(QDragEnterEvent* e) override;
@@ -84,6 +100,7 @@ class MriWorkspace : public QWidget {
   void chooseFile();
   void saveResult();
   MriMaskRequest maskRequest() const;
+  void autosave();
 
   std::unique_ptr<WorkerThread> thread_;  // a member: stopped before the child widgets are deleted
   MriWorker* worker_ = nullptr;
@@ -92,6 +109,10 @@ class MriWorkspace : public QWidget {
   MriRunResult result_;
   bool has_result_ = false, busy_ = false;
   std::vector<double> percentiles_;  // 0.5, 5, 95, 99.5 % and max of the volume
+  QTimer* autosave_timer_ = nullptr;
+  QByteArray last_autosave_;         // what the file holds now (written only when it changes)
+  bool view_pending_ = false;        // applyStudy's plane and slice wait for the volume
+  int pending_plane_ = 0, pending_slice_ = 0;
 
   RecentFilesCombo* recent_ = nullptr;
   QLabel* info_ = nullptr;
