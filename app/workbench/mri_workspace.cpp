@@ -33,6 +33,7 @@
 #include <cmath>
 
 #include "app/workbench/recent_files_combo.h"
+#include "views/common/atomic_save.h"
 #include "views/common/save_dialog.h"
 #include "views/image/slice_view.h"
 #include "views/mri/metrics_table.h"
@@ -576,15 +577,17 @@ void MriWorkspace::refreshView() {
 }
 
 bool MriWorkspace::savePng(const QString& path) {
-  const bool ok = grid_widget_->grab().save(path, "PNG");
+  const bool ok = views::save_atomically(path, [this](const QString& out) { return grid_widget_->grab().save(out, "PNG"); });
   Q_EMIT logMessage(ok ? tr("saved %1").arg(path) : tr("could not write %1").arg(path));
   if (!ok) QMessageBox::warning(this, tr("Save"), tr("Could not write %1: check the folder exists and is writable.").arg(path));
   return ok;
 }
 
 bool MriWorkspace::saveCsv(const QString& path) {
-  QFile f(path);
-  const bool ok = f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(metrics_->toCsv().toUtf8()) >= 0;
+  const bool ok = views::save_atomically(path, [this](const QString& out) {
+    QFile f(out);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(metrics_->toCsv().toUtf8()) >= 0 && f.flush();
+  });
   Q_EMIT logMessage(ok ? tr("saved %1").arg(path) : tr("could not write %1").arg(path));
   if (!ok) QMessageBox::warning(this, tr("Save"), tr("Could not write %1: check the folder exists and is writable.").arg(path));
   return ok;

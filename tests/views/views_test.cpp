@@ -3,6 +3,11 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+
+#include "views/common/atomic_save.h"
 #include "views/image/colormap.h"
 #include "views/inspector/heatmap_view.h"
 #include "views/mri/metrics_table.h"
@@ -13,6 +18,24 @@ using namespace qs::views;
 class ViewsTest : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  void savesWholeOrNotAtAll() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("metrics.csv");
+    auto write_text = [](const QString& file, const QByteArray& text) {
+      QFile f(file);
+      return f.open(QIODevice::WriteOnly) && f.write(text) == text.size();
+    };
+    QVERIFY(qs::views::save_atomically(path, [&](const QString& out) { return write_text(out, "old\n"); }));
+    // A writer that fails half-way: the old file stays, no temporary is left.
+    QVERIFY(!qs::views::save_atomically(path, [&](const QString& out) { return write_text(out, "half") && false; }));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), QByteArray("old\n"));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 1);
+    // A missing folder: refused.
+    QVERIFY(!qs::views::save_atomically(dir.filePath("no/such/x.csv"), [&](const QString& out) { return write_text(out, "x"); }));
+  }
+
   void colourMapsClampAndShowNaN() {
     QCOMPARE(colormap_rgb(Colormap::kGray, 0.f, 0, 10), qRgb(0, 0, 0));
     QCOMPARE(colormap_rgb(Colormap::kGray, 10.f, 0, 10), qRgb(255, 255, 255));

@@ -9,6 +9,8 @@
 #include <QPdfWriter>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include "views/common/atomic_save.h"
 #include "views/common/save_dialog.h"
 #include "views/plot/qcp.h"
 
@@ -49,29 +51,28 @@ QString PlotPanel::title() const { return title_->text(); }
 void PlotPanel::setTitle(const QString& title) { title_->setText(title); }
 
 bool PlotPanel::exportTo(const QString& path, QString* error) const {
-  bool ok = false;
   const int w = std::max(content_->width(), 800), h = std::max(content_->height(), 500);
-  if (path.endsWith(".png", Qt::CaseInsensitive)) {
-    ok = plot_ ? plot_->savePng(path, w, h) : content_->grab().save(path, "PNG");
-  } else if (path.endsWith(".pdf", Qt::CaseInsensitive)) {
-    if (plot_) {
-      ok = plot_->savePdf(path, w, h);
-    } else {
-      QPdfWriter pdf(path);
-      pdf.setPageSize(QPageSize(QSizeF(content_->width(), content_->height()), QPageSize::Point));
-      pdf.setPageMargins({});
-      pdf.setResolution(72);
-      QPainter painter;
-      ok = painter.begin(&pdf);
-      if (ok) content_->render(&painter);
-    }
-  } else if (path.endsWith(".csv", Qt::CaseInsensitive)) {
-    QFile f(path);
-    ok = f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(csv().toUtf8()) >= 0;
-  } else {
+  const bool png = path.endsWith(".png", Qt::CaseInsensitive), pdf = path.endsWith(".pdf", Qt::CaseInsensitive), csv_file = path.endsWith(".csv", Qt::CaseInsensitive);
+  if (!png && !pdf && !csv_file) {
     if (error) *error = tr("unknown export type for %1: use .png, .pdf or .csv").arg(path);
     return false;
   }
+  const bool ok = save_atomically(path, [&](const QString& out) {
+    if (png) return plot_ ? plot_->savePng(out, w, h) : content_->grab().save(out, "PNG");
+    if (pdf) {
+      if (plot_) return plot_->savePdf(out, w, h);
+      QPdfWriter writer(out);
+      writer.setPageSize(QPageSize(QSizeF(content_->width(), content_->height()), QPageSize::Point));
+      writer.setPageMargins({});
+      writer.setResolution(72);
+      QPainter painter;
+      if (!painter.begin(&writer)) return false;
+      content_->render(&painter);
+      return painter.end();
+    }
+    QFile f(out);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(csv().toUtf8()) >= 0 && f.flush();
+  });
   if (!ok && error) *error = tr("could not write %1: check the folder exists and is writable").arg(path);
   return ok;
 }
