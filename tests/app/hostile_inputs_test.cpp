@@ -3,6 +3,7 @@
 // and no file left behind. FIFOs would block in open(); lying headers must not divide by zero.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include <cmath>
 #include <cstring>
@@ -203,6 +204,28 @@ std::vector<uint8_t> nifti(int16_t ndim, int16_t datatype, int16_t bitpix, float
   put(344, "n+1", 4);
   h.resize(352 + data, 0);
   return h;
+}
+
+// A decompression bomb: a 512^3 float32 NIfTI of zeros, 512 MiB of voxels in a .nii.gz of about
+// half a megabyte. Under a 1 GiB limit it is refused from its header, before any voxel is
+// inflated (the 1 MB .nii.gz of 1024^3 zeros took 12.7 GB for `mri info`).
+TEST(HostileInputs, CompressedVolumesThatInflatePastTheLimitAreRefusedFromTheHeader) {
+  test::TempDir dir;
+  const std::string path = dir.file("bomb.nii.gz");
+  std::vector<uint8_t> header = nifti(3, 16, 32, 352, 0);
+  const int16_t dims[8] = {3, 512, 512, 512, 1, 1, 1, 1};
+  std::memcpy(header.data() + 40, dims, sizeof dims);
+  gzFile gz = gzopen(path.c_str(), "wb9");
+  ASSERT_NE(gz, nullptr);
+  ASSERT_EQ(gzwrite(gz, header.data(), unsigned(header.size())), int(header.size()));
+  const std::vector<uint8_t> zeros(1 << 20, 0);
+  for (int i = 0; i < 512; ++i) ASSERT_EQ(gzwrite(gz, zeros.data(), unsigned(zeros.size())), int(zeros.size()));
+  ASSERT_EQ(gzclose(gz), Z_OK);
+  EXPECT_LT(std::filesystem::file_size(path), 4u << 20);
+  ::setenv("QUANTISCOPE_MEMORY_LIMIT", "1G", 1);
+  auto r = run_cli_limited({"mri", "info", path}, 60);
+  ::unsetenv("QUANTISCOPE_MEMORY_LIMIT");
+  expect_clean_refusal(r, 5, "more than the memory limit of 1.0 GiB", "512^3 .nii.gz");
 }
 
 TEST(HostileInputs, LyingNiftiAndNrrdHeadersAreRefusedBeforeItkReads) {
