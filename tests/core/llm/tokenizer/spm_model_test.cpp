@@ -58,5 +58,21 @@ TEST(SpmModel, ReadsAModelProtoLikeTheGgufVocab) {
   EXPECT_THROW(tokenizer_from_spm_model_bytes(nullptr, 0), Error);
 }
 
+// The reference LLM's tokenizer (resources/models/qs-ref-tokenizer, trained by spm_train): ids
+// for three sentences as Debian's spm_encode 0.1.97 gives them for the same model file.
+TEST(SpmModel, TheReferenceTokenizerEncodesAsSpmEncode) {
+  auto tok = tokenizer_from_spm_model(std::string(QS_RESOURCES_DIR) + "/models/qs-ref-tokenizer/tokenizer.model");
+  const std::vector<std::pair<std::string, std::vector<int32_t>>> vectors = {
+      {"The kernel maps each page of the file into memory.", {351, 683, 6877, 910, 1328, 287, 267, 668, 674, 895, 7189}},
+      {"Once upon a time, a 3-year-old dog named Max found 42 apples.",
+       {2972, 1785, 260, 723, 7190, 260, 7169, 7215, 7198, 2395, 288, 7198, 974, 3742, 2275, 6215, 1257, 7169, 7238, 7227, 581, 1783, 7189}},
+      {"Use \"perl -e\" to run one line; see perlrun(1).", {2931, 358, 1242, 371, 7170, 7200, 290, 769, 516, 979, 7209, 1067, 943, 2570, 7212, 7194, 626}},
+  };
+  for (const auto& [text, ids] : vectors) {
+    EXPECT_EQ(tok->encode(text, false, false), ids) << text;
+    EXPECT_EQ(tok->decode(ids), text);
+  }
+}
+
 }  // namespace
 }  // namespace qs
