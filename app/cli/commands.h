@@ -35,6 +35,7 @@ int cmd_bench(int argc, char** argv);
 int cmd_bench_decode(int argc, char** argv);
 int cmd_bench_kernels(int argc, char** argv);
 int cmd_calibrate(int argc, char** argv);
+int cmd_train_lm(int argc, char** argv);
 int cmd_kv_report(int argc, char** argv);
 int cmd_kv_sweep(int argc, char** argv);
 int cmd_kv_analyze(int argc, char** argv);

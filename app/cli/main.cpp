@@ -25,6 +25,8 @@ void usage() {
                "               [--gen-tokens N] [--fill prefill|random] [--max-batch CTX] [--reference-path]   decode speed and memory vs f16\n"
                "  bench-kernels [--reps N] [--only attention|fwht]  fused KV kernels: time, bytes, GB/s, share of the copy rate (CUDA)\n"
                "  calibrate --model M --data TEXT [--tokens N] [--out F]   RotateKV channel-reorder file (default: named after the model hash)\n"
+               "  train-lm --data TEXT --tokenizer tokenizer.model --out DIR [--preset tiny|ref] [--steps N] [--batch B] [--seq T]\n"
+               "           [--accum A] [--lr X] [--warmup N] [--seed S] [--heldout TEXT] [--resume] [--device cpu|cuda]   train a Llama model\n"
                "  kv-report (--model M | --random-init SHAPE) [--ctx N] [--batch B] [--csv]   bits and bytes of every cache type\n"
                "  kv-sweep --models M1,M2 --texts T1,T2 [--codecs C1,K/V,C@opt=v] [--calib-data F] [--csv F] [--md F]\n"
                "  kv-analyze --model M --data TEXT   per-layer outlier ratios, massive activations, attention (TSA/PSA)\n"
@@ -62,6 +64,7 @@ int main(int argc, char** argv) {
     if (cmd == "bench-decode") return qs::cli::cmd_bench_decode(argc, argv);
     if (cmd == "bench-kernels") return qs::cli::cmd_bench_kernels(argc, argv);
     if (cmd == "calibrate") return qs::cli::cmd_calibrate(argc, argv);
+    if (cmd == "train-lm") return qs::cli::cmd_train_lm(argc, argv);
     if (cmd == "kv-report") return qs::cli::cmd_kv_report(argc, argv);
     if (cmd == "kv-sweep") return qs::cli::cmd_kv_sweep(argc, argv);
     if (cmd == "kv-analyze") return qs::cli::cmd_kv_analyze(argc, argv);

@@ -1,6 +1,9 @@
 // The quantiscope executable end to end: exact stdout of `generate`, the `ppl` result line,
 // and clear errors with non-zero exits for hostile inputs.
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -124,6 +127,34 @@ TEST(Cli, SaveLogitsRefusesToOverwrite) {
                     "--save-logits", ref});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(test::read_text(ref), "keep me");
+}
+
+}  // namespace
+}  // namespace qs
+
+namespace qs {
+namespace {
+
+// train-lm end to end on the CPU: a few steps of the tiny model on the GPL-3 text, a checkpoint,
+// the loss curve, a Hugging Face folder that `generate` loads; an existing checkpoint is not
+// replaced without --resume or --force.
+TEST(Cli, TrainLmWritesACheckpointACurveAndALoadableFolder) {
+  test::TempDir dir;
+  const std::string tok = std::string(QS_SOURCE_DIR) + "/resources/models/qs-ref-tokenizer/tokenizer.model";
+  const std::vector<std::string> args = {"train-lm", "--data", "/usr/share/common-licenses/GPL-3", "--tokenizer", tok, "--out", dir.file("run"),
+                                         "--steps", "4", "--batch", "2", "--seq", "16", "--warmup", "1"};
+  auto r = test::run_cli(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("step 4/4"), std::string::npos) << r.out;
+  for (const char* f : {"run/checkpoint.pt", "run/loss.csv", "run/hf/config.json", "run/hf/model.safetensors", "run/hf/tokenizer.model"})
+    EXPECT_TRUE(std::filesystem::exists(dir.file(f))) << f;
+  const std::string curve = test::read_text(dir.file("run/loss.csv"));
+  EXPECT_EQ(std::count(curve.begin(), curve.end(), '\n'), 5);  // the header and four steps
+  auto gen = test::run_cli({"generate", "-m", dir.file("run/hf"), "-p", "The", "-n", "4"});
+  EXPECT_EQ(gen.exit_code, 0) << gen.err;
+  auto again = test::run_cli(args);
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("pass --resume"), std::string::npos) << again.err;
 }
 
 }  // namespace

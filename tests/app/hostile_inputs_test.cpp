@@ -399,6 +399,8 @@ TEST(HostileInputs, EveryCommandAnswersWithTheReadmeExitCodes) {
       {{"kv-report", "-m", missing}, 3},
       {{"kv-sweep", "--models", missing, "--texts", text}, 3},
       {{"kv-analyze", "-m", model, "--data", missing}, 3},
+      {{"train-lm", "--data", missing, "--tokenizer", std::string(QS_SOURCE_DIR) + "/resources/models/qs-ref-tokenizer/tokenizer.model", "--out", dir.file("run")}, 3},
+      {{"train-lm", "--data", "/usr/share/common-licenses/GPL-3", "--tokenizer", garbage, "--out", dir.file("run2")}, 4},
       {{"mri", "info", missing}, 3},
       {{"mri", "info", garbage_nii}, 4},
       {{"mri", "info", volume, "--no-such-option"}, 2},

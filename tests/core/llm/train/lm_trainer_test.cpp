@@ -10,6 +10,8 @@
 #include "core/common/error.h"
 #include "core/llm/tokenizer/tokenizer.h"
 #include "core/llm/tokenizer/vocab_loaders.h"
+#include "core/llm/model/transformer.h"
+#include "core/llm/train/hf_export.h"
 #include "core/llm/train/lm_trainer.h"
 #include "tests/support/test_support.h"
 
@@ -111,6 +113,41 @@ TEST(LmTrainer, BadInputIsRefusedNamingTheProblem) {
   throws_with([&] {
     for (int i = 0; i < 30; ++i) c.step();
   }, "the loss became");
+}
+
+// The Hugging Face folder a trained model is written to loads through the runtime's HF path
+// with every weight equal bit for bit and the same logits, whole or in shards.
+TEST(LmTrainer, TheExportedFolderLoadsBackBitExact) {
+  test::TempDir dir;
+  LmTrainer t(tiny(), tiny_options(3), corpus().train, corpus().tok->bos());
+  for (int i = 0; i < 3; ++i) t.step();
+  const std::string tok = std::string(QS_RESOURCES_DIR) + "/models/qs-ref-tokenizer/tokenizer.model";
+  const at::Tensor prompt = at::tensor(std::vector<int64_t>{1, 351, 683, 6877, 910, 1328}).view({1, -1});
+  auto logits = [&](const LoadedModel& m) {
+    at::NoGradGuard no_grad;
+    Transformer net(m);
+    auto cache = net.make_cache("f32", "f32", prompt.size(1), 1);
+    return net.forward(prompt, *cache);
+  };
+  const at::Tensor want = logits(t.model());
+  for (int64_t shard_bytes : {int64_t(15) << 20, int64_t(1) << 20}) {
+    const std::string folder = dir.file("hf-" + std::to_string(shard_bytes));
+    HfExportOptions o;
+    o.tokenizer_model = tok, o.max_file_bytes = shard_bytes;
+    export_hf_folder(t.model(), folder, o);
+    EXPECT_EQ(std::filesystem::exists(folder + "/model.safetensors.index.json"), shard_bytes < (int64_t(2) << 20));
+    auto back = load_model(folder, LoadOptions{});
+    const ModelWeights& a = t.model().weights;
+    const ModelWeights& b = back->weights;
+    EXPECT_TRUE(at::equal(a.tok_embd, b.tok_embd));
+    EXPECT_TRUE(at::equal(a.output, b.output));
+    for (size_t i = 0; i < a.layers.size(); ++i) EXPECT_TRUE(at::equal(a.layers[i].wk, b.layers[i].wk) && at::equal(a.layers[i].w_up, b.layers[i].w_up)) << i;
+    EXPECT_EQ(back->tokenizer->encode("The kernel maps", false, false), corpus().tok->encode("The kernel maps", false, false));
+    EXPECT_TRUE(at::equal(logits(*back), want));
+  }
+  HfExportOptions again;
+  again.tokenizer_model = tok;
+  EXPECT_THROW(export_hf_folder(t.model(), dir.file("hf-" + std::to_string(int64_t(15) << 20)), again), Error);  // no silent overwrite
 }
 
 }  // namespace
