@@ -24,8 +24,8 @@ namespace qs::cli {
 int cmd_train_lm(int argc, char** argv) {
   Args a(argc, argv, 2,
          {"--data", "--tokenizer", "--out", "--preset", "--steps", "--batch", "--seq", "--accum", "--lr", "--min-lr", "--warmup", "--weight-decay", "--clip",
-          "--seed", "--device", "--heldout", "--eval-every", "--ckpt-every"},
-         {"--resume", "--force"}, {});
+          "--seed", "--device", "--heldout", "--eval-every", "--ckpt-every", "--export-dtype", "--max-minutes"},
+         {"--resume", "--force", "--bf16"}, {});
   if (!a.has("--data") || !a.has("--tokenizer") || !a.has("--out"))
     fail(ErrorKind::kInvalidArgument, "train-lm needs --data TEXT (the training corpus, not an evaluation text), --tokenizer tokenizer.model and --out DIR");
   const std::string out = a.get("--out"), ckpt = out + "/checkpoint.pt", curve = out + "/loss.csv";
@@ -41,6 +41,12 @@ int cmd_train_lm(int argc, char** argv) {
   o.clip = a.get_double_in("--clip", 1.0, 1e-6, 1e9);
   o.seed = uint64_t(a.get_ll_in("--seed", 1, 0, int64_t(1) << 62));
   o.device = parse_device(a.get("--device", "cpu"));
+  o.bf16 = a.flag("--bf16");
+  const std::string export_dtype = a.get("--export-dtype", "f32");
+  if (export_dtype != "f32" && export_dtype != "bf16") fail(ErrorKind::kInvalidArgument, "--export-dtype " + export_dtype + ": expected f32 or bf16");
+  // A wall-clock budget (a GPU call's limit): the run stops after the step that passes it, with
+  // its checkpoint and its export, and says so.
+  const double max_minutes = a.get_double_in("--max-minutes", 1e9, 0.01, 1e9);
   const int64_t eval_every = a.get_ll_in("--eval-every", 50, 1, 100000000), ckpt_every = a.get_ll_in("--ckpt-every", 100, 1, 100000000);
   if (!a.flag("--resume") && std::filesystem::exists(ckpt) && !a.flag("--force"))
     fail(ErrorKind::kInvalidArgument, "'" + ckpt + "' exists: pass --resume to continue it or --force to start over");
@@ -65,7 +71,9 @@ int cmd_train_lm(int argc, char** argv) {
   }
   CancelToken cancel;
   install_interrupt(cancel);
-  while (t.steps_done() < o.steps && !cancel.cancelled()) {
+  const auto started = std::chrono::steady_clock::now();
+  bool out_of_time = false;
+  while (t.steps_done() < o.steps && !cancel.cancelled() && !out_of_time) {
     const auto t0 = std::chrono::steady_clock::now();
     const StepStats s = t.step();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -78,7 +86,10 @@ int cmd_train_lm(int argc, char** argv) {
                 eval ? ("  held-out " + std::to_string(held)).c_str() : "");
     std::fflush(stdout);
     if (s.step % ckpt_every == 0) t.save_checkpoint(ckpt), write_file_atomically(curve, csv, true);
+    out_of_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() > 60.0 * max_minutes;
   }
+  if (out_of_time && t.steps_done() < o.steps)
+    std::cout << "stopped by --max-minutes at step " << t.steps_done() << " of " << o.steps << " (the learning-rate schedule did not finish)\n";
   t.save_checkpoint(ckpt);
   write_file_atomically(curve, csv, true);
   if (cancel.cancelled()) {
@@ -88,6 +99,7 @@ int cmd_train_lm(int argc, char** argv) {
   HfExportOptions e;
   e.tokenizer_model = a.get("--tokenizer");
   e.overwrite = true;  // the folder belongs to this run's --out
+  e.dtype = export_dtype == "bf16" ? at::kBFloat16 : at::kFloat;
   export_hf_folder(t.model(), out + "/hf", e);
   std::cout << "wrote " << ckpt << ", " << curve << " and " << out << "/hf (a Hugging Face folder)\n";
   return 0;

@@ -1,5 +1,7 @@
 #include "core/common/torch_compat.h"
 
+#include <ATen/autocast_mode.h>
+
 #include <algorithm>
 #include <chrono>
 #include <vector>
@@ -74,6 +76,17 @@ double device_time_ms(const std::function<void()>& fn, int warmup, int reps) {
   for (int i = 0; i < reps; ++i) ms.push_back(time_one_ms(fn));
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() / 2];
+}
+
+void set_cuda_autocast_bf16(bool enabled) {
+#if QS_TORCH_AT_LEAST(2, 4)
+  at::autocast::set_autocast_enabled(at::kCUDA, enabled);
+  if (enabled) at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+#else
+  at::autocast::set_enabled(enabled);
+  if (enabled) at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+#endif
+  if (!enabled) at::autocast::clear_cache();
 }
 
 }  // namespace qs::compat

@@ -28,6 +28,10 @@ constexpr bool kCpuHalfMatmul = QS_TORCH_AT_LEAST(2, 1);
 constexpr bool kHasSdpa = QS_TORCH_AT_LEAST(2, 5);
 at::Tensor scaled_dot_product_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask, bool causal);
 
+// bf16 autocast of CUDA ops (mixed-precision training) on or off; turning it off clears the cache
+// of casted weights, as leaving torch.autocast does. (LibTorch 2.4 renamed these functions.)
+void set_cuda_autocast_bf16(bool enabled);
+
 // Peak device memory since start (bytes) where the runtime can tell; 0 on CPU builds.
 size_t cuda_peak_bytes();
 void cuda_reset_peak();

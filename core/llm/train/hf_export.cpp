@@ -15,12 +15,12 @@ using json = nlohmann::ordered_json;
 
 struct Named {
   std::string name;
-  at::Tensor t;  // contiguous f32 on the CPU
+  at::Tensor t;  // contiguous, on the CPU, in the export dtype
 };
 
-std::vector<Named> hf_tensors(const LoadedModel& m) {
+std::vector<Named> hf_tensors(const LoadedModel& m, at::ScalarType dtype) {
   std::vector<Named> out;
-  auto add = [&](const std::string& n, const at::Tensor& t) { out.push_back({n, t.detach().to(at::kCPU, at::kFloat).contiguous()}); };
+  auto add = [&](const std::string& n, const at::Tensor& t) { out.push_back({n, t.detach().to(at::kCPU, dtype).contiguous()}); };
   const ModelWeights& w = m.weights;
   add("model.embed_tokens.weight", w.tok_embd);
   for (size_t i = 0; i < w.layers.size(); ++i) {
@@ -43,10 +43,10 @@ void write_safetensors(const std::string& path, const std::vector<const Named*>&
   header["__metadata__"] = {{"format", "pt"}};
   uint64_t offset = 0;
   for (const Named* n : tensors) {
-    const uint64_t bytes = uint64_t(n->t.numel()) * 4;
+    const uint64_t bytes = uint64_t(n->t.nbytes());
     json shape = json::array();
     for (int64_t d : n->t.sizes()) shape.push_back(d);
-    header[n->name] = {{"dtype", "F32"}, {"shape", shape}, {"data_offsets", {offset, offset + bytes}}};
+    header[n->name] = {{"dtype", n->t.scalar_type() == at::kBFloat16 ? "BF16" : "F32"}, {"shape", shape}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
   std::string text = header.dump();
@@ -55,7 +55,7 @@ void write_safetensors(const std::string& path, const std::vector<const Named*>&
   const uint64_t len = text.size();
   f.write(&len, 8);
   f.write(text.data(), text.size());
-  for (const Named* n : tensors) f.write(n->t.data_ptr<float>(), size_t(n->t.numel()) * 4);
+  for (const Named* n : tensors) f.write(n->t.data_ptr(), n->t.nbytes());
   f.commit();
 }
 
@@ -67,12 +67,13 @@ void export_hf_folder(const LoadedModel& m, const std::string& folder, const HfE
   if (fs::exists(folder) && !fs::is_empty(folder) && !o.overwrite) fail(ErrorKind::kInvalidArgument, "'" + folder + "' exists and is not empty: pass --force to replace its files");
   create_parent_folders(folder + "/config.json");
   const auto tokenizer = FileBytes::open(o.tokenizer_model);
-  const std::vector<Named> tensors = hf_tensors(m);
+  if (o.dtype != at::kFloat && o.dtype != at::kBFloat16) fail(ErrorKind::kUnsupported, "hf export: weights are written as f32 or bf16");
+  const std::vector<Named> tensors = hf_tensors(m, o.dtype);
   // Shards in order, each under max_file_bytes (one tensor larger than that gets a file alone).
   std::vector<std::vector<const Named*>> shards(1);
   int64_t in_shard = 0;
   for (const Named& n : tensors) {
-    const int64_t bytes = n.t.numel() * 4;
+    const int64_t bytes = int64_t(n.t.nbytes());
     if (!shards.back().empty() && in_shard + bytes > o.max_file_bytes - (1 << 16)) shards.emplace_back(), in_shard = 0;
     shards.back().push_back(&n);
     in_shard += bytes;
@@ -86,7 +87,7 @@ void export_hf_folder(const LoadedModel& m, const std::string& folder, const HfE
       char name[64];
       std::snprintf(name, sizeof name, "model-%05zu-of-%05zu.safetensors", i + 1, shards.size());
       write_safetensors(folder + "/" + name, shards[i]);
-      for (const Named* n : shards[i]) map[n->name] = name, total += n->t.numel() * 4;
+      for (const Named* n : shards[i]) map[n->name] = name, total += int64_t(n->t.nbytes());
     }
     write_file_atomically(folder + "/model.safetensors.index.json", json{{"metadata", {{"total_size", total}}}, {"weight_map", map}}.dump(2) + "\n", true);
   }
@@ -108,7 +109,7 @@ void export_hf_folder(const LoadedModel& m, const std::string& folder, const HfE
                        {"mlp_bias", false},
                        {"bos_token_id", 1},
                        {"eos_token_id", 2},
-                       {"torch_dtype", "float32"}};
+                       {"torch_dtype", o.dtype == at::kBFloat16 ? "bfloat16" : "float32"}};
   write_file_atomically(folder + "/config.json", config.dump(2) + "\n", true);
   write_file_atomically(folder + "/tokenizer.model", std::string(reinterpret_cast<const char*>(tokenizer->data()), tokenizer->size()), true);
   const json tok_config = {{"tokenizer_class", "LlamaTokenizer"}, {"bos_token", "<s>"}, {"eos_token", "</s>"}, {"unk_token", "<unk>"},

@@ -9,6 +9,7 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/torch_compat.h"
 #include "core/llm/model/transformer.h"
 
 namespace qs {
@@ -34,6 +35,17 @@ at::Tensor windows(const std::vector<int32_t>& stream, int32_t bos, int64_t B, i
   return rows;
 }
 
+// bf16 autocast for the forward only (backward follows the dtypes it recorded), off on any exit.
+struct AutocastScope {
+  bool on;
+  explicit AutocastScope(bool enabled) : on(enabled) {
+    if (on) compat::set_cuda_autocast_bf16(true);
+  }
+  ~AutocastScope() {
+    if (on) compat::set_cuda_autocast_bf16(false);
+  }
+};
+
 at::Tensor init_matrix(int64_t out, int64_t in, double std, at::Generator& gen) { return at::normal(0.0, std, {out, in}, gen); }
 
 std::string describe(const ModelConfig& c) {
@@ -54,7 +66,8 @@ ModelConfig lm_preset(const std::string& name, int64_t vocab) {
   if (name == "tiny") {
     c.dim = 64, c.n_layers = 2, c.n_heads = 4, c.n_kv_heads = 2, c.head_dim = 16, c.ffn_dim = 192, c.context_length = 256;
   } else if (name == "ref") {
-    c.dim = 768, c.n_layers = 8, c.n_heads = 6, c.n_kv_heads = 2, c.head_dim = 128, c.ffn_dim = 2048, c.context_length = 1024;
+    c.dim = 768, c.n_layers = 8, c.n_heads = 6, c.n_kv_heads = 2, c.head_dim = 128, c.ffn_dim = 1536, c.context_length = 1024;
+    c.tied_output = true;
   } else {
     fail(ErrorKind::kInvalidArgument, "unknown model preset '" + name + "' (tiny, ref)");
   }
@@ -109,7 +122,11 @@ struct LmTrainer::State {
   at::Tensor loss_of(const at::Tensor& rows) const {
     const int64_t B = rows.size(0), T = rows.size(1) - 1;
     auto cache = net->make_cache("f32", "f32", T, B);
-    at::Tensor logits = net->forward(rows.narrow(1, 0, T), *cache);  // [B, T, V] f32
+    at::Tensor logits;
+    {
+      const AutocastScope bf16(o.bf16);
+      logits = net->forward(rows.narrow(1, 0, T), *cache);  // [B, T, V] f32
+    }
     at::Tensor target = rows.narrow(1, 1, T).to(logits.device());
     return at::cross_entropy_loss(logits.reshape({B * T, -1}), target.reshape({B * T}));
   }
@@ -125,6 +142,7 @@ LmTrainer::LmTrainer(const ModelConfig& config, const TrainOptions& options, std
   for (int32_t t : tokens)
     if (t < 0 || t >= config.vocab) fail(ErrorKind::kFormat, "train-lm: token id " + std::to_string(t) + " is outside the model's vocabulary of " + std::to_string(config.vocab) + " (another tokenizer?)");
   if (bos < 0 || bos >= config.vocab) fail(ErrorKind::kInvalidArgument, "train-lm: the tokenizer has no BOS token inside the vocabulary");
+  if (options.bf16 && !options.device.is_cuda()) fail(ErrorKind::kUnsupported, "train-lm: bf16 autocast is for CUDA devices (--device cuda)");
   State& s = *s_;
   s.o = options, s.tokens = std::move(tokens), s.bos = bos;
   s.model.config = config;

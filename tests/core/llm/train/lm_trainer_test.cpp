@@ -145,6 +145,13 @@ TEST(LmTrainer, TheExportedFolderLoadsBackBitExact) {
     EXPECT_EQ(back->tokenizer->encode("The kernel maps", false, false), corpus().tok->encode("The kernel maps", false, false));
     EXPECT_TRUE(at::equal(logits(*back), want));
   }
+  // bf16: the folder holds the weights rounded to bf16, and loads as exactly those.
+  HfExportOptions half;
+  half.tokenizer_model = tok, half.dtype = at::kBFloat16;
+  export_hf_folder(t.model(), dir.file("hf-bf16"), half);
+  auto back = load_model(dir.file("hf-bf16"), LoadOptions{});
+  EXPECT_TRUE(at::equal(back->weights.layers[1].wq, t.model().weights.layers[1].wq.detach().to(at::kBFloat16).to(at::kFloat)));
+  EXPECT_TRUE(at::equal(back->weights.tok_embd, t.model().weights.tok_embd.detach().to(at::kBFloat16).to(at::kFloat)));
   HfExportOptions again;
   again.tokenizer_model = tok;
   EXPECT_THROW(export_hf_folder(t.model(), dir.file("hf-" + std::to_string(int64_t(15) << 20)), again), Error);  // no silent overwrite
