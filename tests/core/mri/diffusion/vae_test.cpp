@@ -7,6 +7,7 @@
 #include <torch/optim/adam.h>
 
 #include "core/common/error.h"
+#include "core/mri/diffusion/slice_split.h"
 #include "core/mri/diffusion/vae.h"
 #include "core/mri/io/volume_io.h"
 #include "tests/support/test_support.h"
@@ -37,8 +38,12 @@ TEST(Vae, ShapesAndRefusals) {
 TEST(Vae, TrainsOnColin27CropsAndSavesBitExact) {
   if (!std::filesystem::exists(kColin27)) GTEST_SKIP() << kColin27 << " is missing (mricron-data)";
   const Volume v = read_volume(kColin27);
-  at::Tensor slices = v.data.to(at::kFloat);                           // (S, H, W)
-  slices = slices.narrow(0, slices.size(0) / 3, slices.size(0) / 3);  // the middle third holds brain in most pixels
+  // Training slices of the committed split only (never the held-out slab), from the part of the
+  // head where brain fills most pixels.
+  std::vector<int64_t> rows;
+  for (int64_t s : read_slice_split(std::string(QS_RESOURCES_DIR) + "/mri/colin27-split.json").train())
+    if (s >= 100 && s <= 220) rows.push_back(s);
+  at::Tensor slices = v.data.to(at::kFloat).index_select(0, at::tensor(rows, at::kLong));  // (S, H, W)
   slices = slices / slices.max();
   torch::manual_seed(2);
   Vae vae(tiny());
