@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "core/mri/diffusion/vae.h"
 #include "core/mri/io/cfl.h"
 #include "core/mri/io/volume_io.h"
 #include "tests/support/test_support.h"
@@ -135,6 +136,31 @@ TEST(MriCli, NothingIsOverwrittenWithoutForce) {
     EXPECT_EQ(run_cli(forced).exit_code, 0) << cmd[1];
     EXPECT_NE(test::read_text(dir.file("p.h5")), precious) << cmd[1];
   }
+}
+
+}  // namespace
+}  // namespace qs
+
+namespace qs {
+namespace {
+
+// mri train-vae on Colin27 with the committed split: a few CPU steps write the weights (which load
+// as a VAE), the checkpoint and the curve; a second run without --resume is refused.
+TEST(MriCli, TrainVaeWritesLoadableWeights) {
+  const char* colin = "/usr/share/mricron/templates/ch2better.nii.gz";
+  if (!std::filesystem::exists(colin)) GTEST_SKIP() << colin << " is missing (mricron-data)";
+  test::TempDir dir;
+  const std::vector<std::string> args = {"mri", "train-vae", colin, "--split", std::string(QS_RESOURCES_DIR) + "/mri/colin27-split.json", "--out", dir.file("vae"),
+                                         "--steps", "3", "--batch", "2", "--crop", "32", "--base", "8", "--latent", "2", "--eval-every", "3"};
+  auto r = test::run_cli(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("held-out round trip PSNR"), std::string::npos) << r.out;
+  for (const char* f : {"vae/vae.pt", "vae/checkpoint.pt", "vae/loss.csv"}) EXPECT_TRUE(std::filesystem::exists(dir.file(f))) << f;
+  EXPECT_EQ(qs::mri::load_vae(dir.file("vae/vae.pt"))->config().latent_channels, 2);
+  auto again = test::run_cli(args);
+  EXPECT_EQ(again.exit_code, 2) << again.err;
+  auto bad = test::run_cli({"mri", "train-vae", colin, "--split", dir.file("vae/loss.csv"), "--out", dir.file("x")});
+  EXPECT_EQ(bad.exit_code, 4) << bad.err;  // not a split file
 }
 
 }  // namespace

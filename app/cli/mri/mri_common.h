@@ -21,6 +21,7 @@ int cmd_mask(int argc, char** argv);
 int cmd_recon(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
 int cmd_compare(int argc, char** argv);
+int cmd_train_vae(int argc, char** argv);
 
 // "a:b" (half-open), "a" (one slice) or "" (all) applied to axis 0.
 at::Tensor select_slices(const at::Tensor& x, const std::string& range);

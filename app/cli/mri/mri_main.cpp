@@ -21,7 +21,9 @@ void mri_usage() {
                "        [--slices A:B] [--crop HxW] [--device cpu|cuda]\n"
                "  eval --target T --pred P [--csv F] [--crop HxW] [--per-slice]\n"
                "  compare VOL|K.h5 [--methods a,b] [--accels 4,8] [--masks random,equispaced] [--slices A:B]\n"
-               "        [--crop HxW] [--coils N] [--iters N] [--lambda L] [-o METHOD.NAME=VALUE] [--csv F] [--device cpu|cuda]\n\n"
+               "        [--crop HxW] [--coils N] [--iters N] [--lambda L] [-o METHOD.NAME=VALUE] [--csv F] [--device cpu|cuda]\n"
+               "  train-vae VOL --split SPLIT.json --out DIR [--steps N] [--batch B] [--crop C] [--lr X] [--kl W] [--base C]\n"
+               "        [--latent C] [--seed S] [--resume] [--device cpu|cuda]   LDPM's VAE on the split's training slices\n\n"
                "Writing over an existing file needs --force. Methods:";
   for (const auto& m : qs::mri::recon_methods()) std::cout << " " << m;
   std::cout << "\n";
@@ -46,6 +48,7 @@ int cmd_mri(int argc, char** argv) {
   if (sub == "recon") return mri::cmd_recon(argc, argv);
   if (sub == "eval") return mri::cmd_eval(argc, argv);
   if (sub == "compare") return mri::cmd_compare(argc, argv);
+  if (sub == "train-vae") return mri::cmd_train_vae(argc, argv);
   std::cerr << "error: unknown mri subcommand '" << sub << "' (see quantiscope mri --help)\n";
   return 2;
 }
