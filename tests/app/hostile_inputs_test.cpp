@@ -410,6 +410,7 @@ TEST(HostileInputs, EveryCommandAnswersWithTheReadmeExitCodes) {
       {{"mri", "recon", "--method", "zero-filled", "--kspace", missing, "--mask-type", "random", "--out", dir.file("r.nii")}, 3},
       {{"mri", "eval", "--target", missing, "--pred", missing}, 3},
       {{"mri", "compare", missing}, 3},
+      {{"mri", "train-vae", missing, "--split", std::string(QS_SOURCE_DIR) + "/resources/mri/colin27-split.json", "--out", dir.file("vae")}, 3},
       {{"no-such-command"}, 2},
   };
   for (const Case& c : cases) {
