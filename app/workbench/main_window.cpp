@@ -11,6 +11,7 @@
 
 #include "app/workbench/chat_workspace.h"
 #include "views/common/save_dialog.h"
+#include "views/common/wheel_guard.h"
 #include "core/common/log.h"
 #include "app/workbench/inspector_workspace.h"
 #include "app/workbench/mri_workspace.h"
@@ -27,6 +28,7 @@ MainWindow::MainWindow() {
   mri_ = new MriWorkspace;
   tabs_->addTab(mri_, tr("MRI"));
   setCentralWidget(tabs_);
+  views::WheelGuard::install(this);  // the wheel scrolls panels; values change only with focus
 
   log_ = new QPlainTextEdit;
   log_->setReadOnly(true);

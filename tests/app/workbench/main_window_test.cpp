@@ -1,12 +1,17 @@
 // The whole window: three workspaces, a log pane, and a layout (geometry, docks, tab) that
 // persists between runs through QSettings.
+#include <QAbstractSpinBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QDockWidget>
+#include <QWheelEvent>
 #include <cstdlib>
 #include <QSettings>
 #include <QTabWidget>
 #include <QTest>
 
 #include "app/workbench/main_window.h"
+#include "app/workbench/mri_workspace.h"
 
 using qs::workbench::MainWindow;
 
@@ -40,6 +45,37 @@ class MainWindowTest : public QObject {
     QCOMPARE(again.width(), 1311);
     QVERIFY2(std::abs(again.height() - 977) < 60, qPrintable(QString::number(again.height())));
     QVERIFY(!again.findChild<QDockWidget*>("logDock")->isVisible());
+  }
+
+  // The wheel over a side panel scrolls it; a spin box or combo box under the pointer changes
+  // only once it has the focus (the issue: acceleration 8x became 5x, a cache type jumped).
+  void theWheelChangesValuesOnlyWithFocus() {
+    MainWindow w;
+    w.show();
+    w.tabs()->setCurrentWidget(w.mri());
+    w.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    auto wheel = [](QWidget* target) {
+      QWheelEvent e(QPointF(5, 5), target->mapToGlobal(QPointF(5, 5)), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+      QCoreApplication::sendEvent(target, &e);
+    };
+    QDoubleSpinBox* spin = nullptr;  // the acceleration: enabled, room to step up
+    for (auto* s : w.mri()->findChildren<QDoubleSpinBox*>())
+      if (s->isEnabled() && s->value() < s->maximum() && s->value() > 1) spin = s;
+    QComboBox* combo = nullptr;
+    for (auto* c : w.mri()->findChildren<QComboBox*>())
+      if (c->isEnabled() && c->count() > 1) combo = c;
+    QVERIFY(spin && combo);
+    w.tabs()->setFocus();
+    const QString spin_before = spin->text();
+    const int combo_before = combo->currentIndex();
+    wheel(spin), wheel(combo);
+    QCOMPARE(spin->text(), spin_before);
+    QCOMPARE(combo->currentIndex(), combo_before);
+    spin->setFocus();
+    QVERIFY(spin->hasFocus());
+    wheel(spin);
+    QVERIFY2(spin->text() != spin_before, qPrintable(spin->text()));  // focused: the wheel steps it
   }
 };
 
