@@ -3,12 +3,11 @@
 #include <torch/types.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
-#include <torch/serialize.h>
 
 #include <cmath>
 
-#include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/torch_archive.h"
 #include "core/common/torch_compat.h"
 #include "core/llm/model/transformer.h"
 
@@ -224,22 +223,13 @@ void LmTrainer::save_checkpoint(const std::string& path) const {
   torch::serialize::OutputArchive opt;
   s.opt->save(opt);
   a.write("optimizer", opt);
-  AtomicFile f(path, true);  // the previous checkpoint stays until this one is whole
-  std::ostringstream bytes;
-  a.save_to(bytes);
-  const std::string b = bytes.str();
-  f.write(b.data(), b.size());
-  f.commit();
+  save_archive_atomically(a, path);  // the previous checkpoint stays until this one is whole
 }
 
 void LmTrainer::load_checkpoint(const std::string& path) {
   State& s = *s_;
   torch::serialize::InputArchive a;
-  try {
-    a.load_from(path);
-  } catch (const c10::Error& e) {
-    fail_format("'" + path + "' is not a train-lm checkpoint: " + std::string(e.what_without_backtrace()).substr(0, 200));
-  }
+  load_archive(a, path, "train-lm checkpoint");
   at::Tensor cfg, step;
   if (!a.try_read("config", cfg) || !a.try_read("step", step)) fail_format("'" + path + "' is not a train-lm checkpoint (no config or step)");
   const ModelConfig& c = s.model.config;

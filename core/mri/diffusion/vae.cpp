@@ -3,12 +3,10 @@
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/upsampling.h>
-#include <torch/serialize.h>
 
-#include <sstream>
 
-#include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/torch_archive.h"
 
 namespace qs::mri {
 namespace {
@@ -108,12 +106,7 @@ void save_vae(Vae& vae, const std::string& path) {
   torch::serialize::OutputArchive a;
   a.write("config", at::tensor(config_vector(vae->config())));
   vae->save(a);
-  std::ostringstream bytes;
-  a.save_to(bytes);
-  const std::string b = bytes.str();
-  AtomicFile f(path, true);
-  f.write(b.data(), b.size());
-  f.commit();
+  save_archive_atomically(a, path);
 }
 
 std::string describe(const VaeConfig& c) {
@@ -125,11 +118,7 @@ std::string describe(const VaeConfig& c) {
 
 Vae load_vae(const std::string& path, const VaeConfig* expected) {
   torch::serialize::InputArchive a;
-  try {
-    a.load_from(path);
-  } catch (const c10::Error& e) {
-    fail_format("'" + path + "' is not a VAE weight file: " + std::string(e.what_without_backtrace()).substr(0, 160));
-  }
+  load_archive(a, path, "VAE weight file");
   at::Tensor cfg;
   if (!a.try_read("config", cfg) || cfg.dim() != 1 || cfg.numel() < 6) fail_format("'" + path + "' has no VAE configuration");
   std::vector<int64_t> v(cfg.data_ptr<int64_t>(), cfg.data_ptr<int64_t>() + cfg.numel());
@@ -147,7 +136,7 @@ Vae load_vae(const std::string& path, const VaeConfig* expected) {
   try {
     vae->load(a);
   } catch (const c10::Error& e) {
-    fail_format("'" + path + "': weights do not match its configuration: " + std::string(e.what_without_backtrace()).substr(0, 160));
+    fail_format("'" + path + "': weights do not match its configuration: " + torch_reason(e));
   }
   return vae;
 }

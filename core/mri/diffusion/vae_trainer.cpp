@@ -1,14 +1,12 @@
 #include "core/mri/diffusion/vae_trainer.h"
 
 #include <torch/optim/adam.h>
-#include <torch/serialize.h>
 
 #include <cmath>
 #include <set>
-#include <sstream>
 
-#include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/torch_archive.h"
 
 namespace qs::mri {
 
@@ -102,25 +100,20 @@ void VaeTrainer::save_checkpoint(const std::string& path) const {
   a.write("weights", weights);
   a.write("optimizer", opt);
   a.write("step", at::tensor(std::vector<int64_t>{s.step}));
-  std::ostringstream bytes;
-  a.save_to(bytes);
-  const std::string b = bytes.str();
-  AtomicFile f(path, true);
-  f.write(b.data(), b.size());
-  f.commit();
+  save_archive_atomically(a, path);
 }
 
 void VaeTrainer::load_checkpoint(const std::string& path) {
   State& s = *s_;
   torch::serialize::InputArchive a, weights, opt;
   at::Tensor step;
+  load_archive(a, path, "train-vae checkpoint");
   try {
-    a.load_from(path);
     if (!a.try_read("weights", weights) || !a.try_read("optimizer", opt) || !a.try_read("step", step)) fail_format("'" + path + "' is not a train-vae checkpoint");
     s.vae->load(weights);
     s.opt->load(opt);
   } catch (const c10::Error& e) {
-    fail_format("'" + path + "' does not fit this VAE configuration or is damaged: " + std::string(e.what_without_backtrace()).substr(0, 160));
+    fail_format("'" + path + "' does not fit this VAE configuration or is damaged: " + torch_reason(e));
   }
   s.step = step.item<int64_t>();
 }
