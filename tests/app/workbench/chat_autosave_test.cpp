@@ -5,12 +5,12 @@
 #include <QApplication>
 #include <QFile>
 #include <QFileInfo>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
 
 #include "app/workbench/chat_workspace.h"
+#include "tests/support/autosave_child.h"
 #include "tests/support/test_support.h"
 #include "views/chat/chat_transcript_view.h"
 
@@ -48,27 +48,9 @@ class ChatAutosaveTest : public QObject {
     ChatWorkspace probe;
     const QString autosave = probe.autosavePath();
     QFile::remove(autosave);
-    QProcess child;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("QS_AUTOSAVE_CHILD", "1");
-    child.setProcessEnvironment(env);
-    child.setProcessChannelMode(QProcess::ForwardedChannels);
-    child.start(QCoreApplication::applicationFilePath(), {});
-    QVERIFY(child.waitForStarted(10000));
-    // Wait for the reply in the autosave, then SIGKILL (QProcess::kill is SIGKILL on Unix).
-    QString saved;
-    for (int i = 0; i < 600 && saved.isEmpty(); ++i) {
-      QTest::qWait(100);
-      QFile f(autosave);
-      if (f.open(QIODevice::ReadOnly)) {
-        const QString text = QString::fromUtf8(f.readAll());
-        if (text.contains("assistant")) saved = text;
-      }
-    }
-    QVERIFY2(!saved.isEmpty(), "the child never autosaved a reply");
-    child.kill();
-    QVERIFY(child.waitForFinished(10000));
-    QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+    // Wait for the reply in the autosave, then SIGKILL.
+    const QString failure = qs::test::kill_child_after_autosave(autosave, "assistant", 60000);
+    QVERIFY2(failure.isEmpty(), qPrintable(failure));
     qInfo("killed the child after its autosave (%lld bytes)", (long long)QFileInfo(autosave).size());
 
     ChatWorkspace again;

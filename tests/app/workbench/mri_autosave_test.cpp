@@ -6,11 +6,11 @@
 #include <QApplication>
 #include <QFile>
 #include <QFileInfo>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
 
 #include "app/workbench/mri_workspace.h"
+#include "tests/support/autosave_child.h"
 #include "tests/support/test_support.h"
 
 using qs::workbench::MriStudy;
@@ -49,23 +49,8 @@ class MriAutosaveTest : public QObject {
     MriWorkspace probe;
     const QString autosave = probe.autosavePath();
     QFile::remove(autosave);
-    QProcess child;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("QS_AUTOSAVE_CHILD", "1");
-    child.setProcessEnvironment(env);
-    child.setProcessChannelMode(QProcess::ForwardedChannels);
-    child.start(QCoreApplication::applicationFilePath(), {});
-    QVERIFY(child.waitForStarted(10000));
-    bool saved = false;
-    for (int i = 0; i < 900 && !saved; ++i) {
-      QTest::qWait(100);
-      QFile f(autosave);
-      saved = f.open(QIODevice::ReadOnly) && f.readAll().contains("equispaced");
-    }
-    QVERIFY2(saved, "the child never autosaved its study");
-    child.kill();  // SIGKILL on Unix
-    QVERIFY(child.waitForFinished(10000));
-    QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+    const QString failure = qs::test::kill_child_after_autosave(autosave, "equispaced", 90000);
+    QVERIFY2(failure.isEmpty(), qPrintable(failure));
 
     MriWorkspace again;
     QSignalSpy restored(&again, &MriWorkspace::autosaveRestored);

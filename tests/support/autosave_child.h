@@ -1,0 +1,36 @@
+// The kill half of the autosave tests: this test executable runs again as a child
+// (QS_AUTOSAVE_CHILD=1), and once `file` holds `marker` the child is killed with SIGKILL
+// (QProcess::kill on Unix), so it never exits cleanly. Header-only (Qt; the GUI tests).
+#pragma once
+#include <QCoreApplication>
+#include <QFile>
+#include <QProcess>
+#include <QString>
+#include <QTest>
+
+namespace qs::test {
+
+// "" when the child autosaved `marker` within `timeout_ms` and then died by the signal; else
+// what went wrong.
+inline QString kill_child_after_autosave(const QString& file, const QByteArray& marker, int timeout_ms) {
+  QProcess child;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert("QS_AUTOSAVE_CHILD", "1");
+  child.setProcessEnvironment(env);
+  child.setProcessChannelMode(QProcess::ForwardedChannels);
+  child.start(QCoreApplication::applicationFilePath(), {});
+  if (!child.waitForStarted(10000)) return "the child did not start";
+  bool saved = false;
+  for (int waited = 0; waited < timeout_ms && !saved; waited += 100) {
+    QTest::qWait(100);
+    QFile f(file);
+    saved = f.open(QIODevice::ReadOnly) && f.readAll().contains(marker);
+  }
+  child.kill();
+  if (!child.waitForFinished(10000)) return "the child did not die";
+  if (!saved) return "the child never autosaved '" + QString::fromUtf8(marker) + "'";
+  if (child.exitStatus() != QProcess::CrashExit) return "the child exited instead of being killed";
+  return "";
+}
+
+}  // namespace qs::test
