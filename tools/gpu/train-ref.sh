@@ -15,6 +15,7 @@ B=${QS_CUDA_BUILD:-/tmp/qs-cuda}
 Q=$B/app/quantiscope
 TOK=resources/models/qs-ref-tokenizer/tokenizer.model
 BATCH=${BATCH:-32} SEQ=${SEQ:-512}
+PROBE_STEPS=${PROBE_STEPS:-12}
 mkdir -p "$OUT" /tmp/corpus /tmp/ref
 mode=${1:-probe}
 for f in train heldout; do
@@ -23,7 +24,7 @@ for f in train heldout; do
 done
 tools/gpu/decode.sh build > /tmp/ref/build.txt 2>&1 || { tail -n 20 /tmp/ref/build.txt; exit 1; }
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader > /tmp/ref/gpu.txt
-"$Q" train-lm --preset ref --data /tmp/corpus/train.txt --tokenizer "$TOK" --out /tmp/probe --force --steps 12 --warmup 2 \
+"$Q" train-lm --preset ref --data /tmp/corpus/train.txt --tokenizer "$TOK" --out /tmp/probe --force --steps "$PROBE_STEPS" --warmup 2 \
   --batch "$BATCH" --seq "$SEQ" --device cuda --bf16 > /tmp/ref/probe.log 2>&1 || { tail -n 20 /tmp/ref/probe.log; exit 1; }
 # Tokens per second of the last 6 steps (the first ones compile and warm up).
 rate=$(grep -E '^step ' /tmp/ref/probe.log | tail -n 6 | sed -E 's/.* ([0-9.]+) tok\/s.*/\1/' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
@@ -40,7 +41,7 @@ if [ "$mode" = train ]; then
   # Cross-check: transformers' LlamaForCausalLM on the exported folder against our log-probabilities.
   head -c 20000 /tmp/corpus/heldout.txt > /tmp/ref/crosscheck.txt.in
   "$Q" ppl -m /tmp/ref/run/hf -f /tmp/ref/crosscheck.txt.in --ctx 256 --device cuda --save-logits /tmp/ref/ours.logits --force > /tmp/ref/ppl.txt 2>&1
-  python3 tools/gpu/hf_crosscheck.py /tmp/ref/run/hf /tmp/ref/ours.logits --windows 4 2>&1 | tee /tmp/ref/crosscheck.txt | tail -n 3 | tee -a /tmp/ref/summary.txt
+  timeout 90 python3 tools/gpu/hf_crosscheck.py /tmp/ref/run/hf /tmp/ref/ours.logits --windows 4 2>&1 | tee /tmp/ref/crosscheck.txt | tail -n 3 | tee -a /tmp/ref/summary.txt
   rm -f /tmp/ref/run/checkpoint.pt /tmp/ref/ours.logits  # 566 MB of f32 and Adam state: not brought back
 fi
 cp /tmp/ref/summary.txt "$OUT/summary.txt"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <queue>
+#include <thread>
 
 #include "core/common/error.h"
 
@@ -11,13 +12,16 @@ namespace {
 
 const std::string kSpace = "\xE2\x96\x81";  // U+2581, SentencePiece's visible space
 
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  size_t pos = 0;
-  while ((pos = s.find(from, pos)) != std::string::npos) {
-    s.replace(pos, from.size(), to);
-    pos += to.size();
+// Linear in the text: replacing in place shifted the tail once per match (minutes for a corpus).
+std::string replace_all(const std::string& s, const std::string& from, const std::string& to) {
+  std::string out;
+  out.reserve(s.size());
+  size_t pos = 0, hit;
+  while ((hit = s.find(from, pos)) != std::string::npos) {
+    out.append(s, pos, hit - pos).append(to);
+    pos = hit + from.size();
   }
-  return s;
+  return out.append(s, pos, std::string::npos);
 }
 
 int parse_byte_piece(const std::string& p) {  // "<0xAB>" -> 0xAB, else -1
@@ -49,6 +53,9 @@ Tokenizer::Tokenizer(TokenizerSpec spec) : spec_(std::move(spec)) {
   special_first_byte_.assign(256, false);
   for (const auto& sp : specials_) special_first_byte_[uint8_t(sp.first[0])] = true;
   for (size_t r = 0; r < spec_.merges.size(); ++r) merge_rank_.emplace(spec_.merges[r].first + " " + spec_.merges[r].second, int32_t(r));
+  // A newline that no piece and no merge contains ends every merge chain: text can be cut after it.
+  newline_is_barrier_ = std::none_of(spec_.pieces.begin(), spec_.pieces.end(), [](const std::string& p) { return p.size() > 1 && p.find('\n') != std::string::npos; }) &&
+                        std::none_of(spec_.merges.begin(), spec_.merges.end(), [](const auto& m) { return (m.first + m.second).find('\n') != std::string::npos; });
 }
 
 TokenType Tokenizer::type(int32_t id) const {
@@ -114,10 +121,31 @@ void Tokenizer::encode_fragment(const std::string& text, bool at_start, std::vec
   if (text.empty()) return;
   if (spec_.text == TokenizerSpec::Text::kSentencePiece) {
     std::string t = (spec_.add_space_prefix && at_start ? " " : "") + text;
-    encode_word(replace_all(t, " ", kSpace), out);
+    encode_long_word(replace_all(t, " ", kSpace), out);
     return;
   }
   for (const std::string& w : unicode::pre_split(text, spec_.pre_split)) encode_word(unicode::bytes_to_gpt2_unicode(w), out);
+}
+
+// A corpus is one SentencePiece "word" of tens of MB: cut it after newlines into one piece per
+// thread. When no merge contains a newline the pieces merge exactly as the whole would.
+void Tokenizer::encode_long_word(const std::string& word, std::vector<int32_t>* out) const {
+  constexpr size_t kMinParallelBytes = size_t(1) << 20;
+  const size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 64);
+  if (!newline_is_barrier_ || word.size() < kMinParallelBytes || threads < 2) return encode_word(word, out);
+  std::vector<size_t> cuts{0};
+  for (size_t k = 1; k < threads; ++k) {
+    size_t nl = word.find('\n', std::max(cuts.back(), k * word.size() / threads));
+    if (nl == std::string::npos) break;
+    if (nl + 1 < word.size()) cuts.push_back(nl + 1);
+  }
+  cuts.push_back(word.size());
+  std::vector<std::vector<int32_t>> parts(cuts.size() - 1);
+  std::vector<std::thread> pool;
+  for (size_t i = 0; i + 1 < cuts.size(); ++i)
+    pool.emplace_back([&, i] { encode_word(word.substr(cuts[i], cuts[i + 1] - cuts[i]), &parts[i]); });
+  for (auto& t : pool) t.join();
+  for (const auto& p : parts) out->insert(out->end(), p.begin(), p.end());
 }
 
 // Bottom-up merging over UTF-8 characters: the best adjacent pair (highest score, or lowest

@@ -65,6 +65,7 @@ class Tokenizer {
  private:
   void encode_fragment(const std::string& text, bool at_start, std::vector<int32_t>* out) const;
   void encode_word(const std::string& word, std::vector<int32_t>* out) const;
+  void encode_long_word(const std::string& word, std::vector<int32_t>* out) const;
   void emit_symbol(const std::string& sym, std::vector<int32_t>* out) const;
 
   TokenizerSpec spec_;
@@ -73,6 +74,7 @@ class Tokenizer {
   std::vector<int32_t> byte_token_;                      // byte value -> <0xXX> token id or -1
   std::vector<std::pair<std::string, int32_t>> specials_;  // longest first
   std::vector<bool> special_first_byte_;                   // a special token can start with this byte
+  bool newline_is_barrier_ = false;                        // no piece or merge spans a '\n'
 };
 
 }  // namespace qs

@@ -1,5 +1,6 @@
 #include "core/llm/train/lm_trainer.h"
 
+#include <ATen/core/grad_mode.h>
 #include <torch/types.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>

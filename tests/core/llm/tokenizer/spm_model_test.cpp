@@ -6,6 +6,7 @@
 
 #include "core/common/error.h"
 #include "core/llm/formats/gguf.h"
+#include "core/llm/tokenizer/tokenizer.h"
 #include "core/llm/tokenizer/vocab_loaders.h"
 #include "tests/support/test_support.h"
 
@@ -72,6 +73,23 @@ TEST(SpmModel, TheReferenceTokenizerEncodesAsSpmEncode) {
     EXPECT_EQ(tok->encode(text, false, false), ids) << text;
     EXPECT_EQ(tok->decode(ids), text);
   }
+}
+
+// A text over 1 MiB is encoded in pieces cut after newlines, one per thread. The same tokenizer
+// with one extra piece that spans a newline (and never occurs) must take the one-piece path: both
+// must give the same ids for WikiText-2 test (1.3 MB), which would differ if a cut broke a merge.
+TEST(SpmModel, ALongTextEncodesTheSameInPiecesAsWhole) {
+  auto tok = tokenizer_from_spm_model(std::string(QS_RESOURCES_DIR) + "/models/qs-ref-tokenizer/tokenizer.model");
+  TokenizerSpec spec = tok->spec();
+  spec.pieces.push_back("\n\x01\n");
+  spec.scores.push_back(-1e9f);
+  if (!spec.types.empty()) spec.types.push_back(TokenType::kNormal);
+  Tokenizer whole(spec);
+  const std::string text = test::read_text(test::asset("eval/wikitext-2/wiki.test.raw"));
+  ASSERT_GT(text.size(), size_t(1) << 20);
+  const std::vector<int32_t> in_pieces = tok->encode(text, true, false);
+  EXPECT_EQ(in_pieces, whole.encode(text, true, false));
+  EXPECT_GT(in_pieces.size(), size_t(300000));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // train-lm's trainer on the CPU with the "tiny" shape and the reference tokenizer, on the GPL-3
 // text every Debian system ships (/usr/share/common-licenses; never the evaluation texts): the
 // loss falls, a resumed run equals the uninterrupted one bit for bit, and bad input is refused.
+#include <ATen/core/grad_mode.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
