@@ -6,8 +6,10 @@
 #                                       then the transformers cross-check of the exported folder
 # The corpus travels in the carried folder .gpu-corpus/ (train.txt.xz, heldout.txt.xz from
 # tools/corpus/build_corpus.py). Everything the run makes (the bf16 Hugging Face folder, loss.csv,
-# the logs, the cross-check) comes back as ref.tar split into 15 MiB parts plus summary.txt: at
-# most 8 files, as a call allows. Locally: cat ref.tar.part-* | tar x.
+# the logs, the cross-check) is packed as /tmp/ref.tar in 15 MiB parts. A call brings back at most
+# 64 MiB, so this call returns summary.txt and the first three parts and
+#   tools/gpu/train-ref.sh rest         (the next call, on the still-warm machine) the others.
+# Locally: cat ref.tar.part-* | tar x.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/qs-gpu-out}
@@ -18,6 +20,11 @@ BATCH=${BATCH:-32} SEQ=${SEQ:-512}
 PROBE_STEPS=${PROBE_STEPS:-12}
 mkdir -p "$OUT" /tmp/corpus /tmp/ref
 mode=${1:-probe}
+if [ "$mode" = rest ]; then
+  ls /tmp/ref.tar.part-* > /dev/null 2>&1 || { echo "error: no /tmp/ref.tar.part-* (the machine was released?)"; exit 3; }
+  for p in /tmp/ref.tar.part-*; do case $p in *-aa|*-ab|*-ac) ;; *) cp "$p" "$OUT/";; esac; done
+  ls -la "$OUT"; exit 0
+fi
 for f in train heldout; do
   [ -s .gpu-corpus/$f.txt.xz ] || { echo "error: .gpu-corpus/$f.txt.xz is missing (carry .gpu-corpus)"; exit 3; }
   xz -dc .gpu-corpus/$f.txt.xz > /tmp/corpus/$f.txt
@@ -45,5 +52,7 @@ if [ "$mode" = train ]; then
   rm -f /tmp/ref/run/checkpoint.pt /tmp/ref/ours.logits  # 566 MB of f32 and Adam state: not brought back
 fi
 cp /tmp/ref/summary.txt "$OUT/summary.txt"
-(cd /tmp/ref && tar cf - --exclude=build.txt .) | split -b 15M - "$OUT/ref.tar.part-"
-ls -la "$OUT"
+rm -f /tmp/ref.tar.part-*
+(cd /tmp/ref && tar cf - --exclude=build.txt .) | split -b 15M - /tmp/ref.tar.part-
+cp /tmp/ref.tar.part-a[abc] "$OUT/" 2>/dev/null
+ls -la "$OUT" /tmp/ref.tar.part-*
