@@ -32,8 +32,8 @@ struct TrainOptions {
 
 // The shapes of the named configurations for a vocabulary: "tiny" (CPU tests: 2 layers, dim 64,
 // 4 heads of 16, 2 KV heads) and "ref" (the GPU run: 8 layers, dim 768, 6 heads of 128, 2 KV
-// heads, SwiGLU 1536, tied embeddings: 47.2M parameters at 8192 tokens, 94 MB in bf16, so the
-// exported folder comes back from the GPU machine in one call's 8 files of 16 MiB).
+// heads, SwiGLU 1536, tied embeddings: 47.2M parameters at 8192 tokens, 94 MB in bf16, which
+// comes back from the GPU machine in two calls of at most 64 MiB).
 ModelConfig lm_preset(const std::string& name, int64_t vocab);
 
 struct StepStats {
