@@ -1,6 +1,7 @@
 # Installation layout and the Debian package (`make package`): executables in bin/, the
 # project's shared libraries and method plugins in lib/quantiscope/ (found through a relative
-# RUNPATH), the desktop entry, AppStream metainfo and icons under share/.
+# RUNPATH), the desktop entry, AppStream metainfo and icons under share/, the shipped models
+# under share/quantiscope/resources.
 include(GNUInstallDirs)
 get_property(QS_PLUGIN_TARGETS GLOBAL PROPERTY QS_PLUGINS)
 set(QS_APP_ID io.github.quantiscope.Quantiscope)
@@ -10,6 +11,10 @@ install(TARGETS qs_common qs_llm_text qs_llm qs_mri ${QS_PLUGIN_TARGETS} LIBRARY
 if(TARGET qs_image_headers)
   install(TARGETS qs_image_headers LIBRARY DESTINATION ${QS_INSTALL_LIBDIR})
 endif()
+# The shipped models and data files (bundled_models(), resources_root()): the reference LLM,
+# its tokenizer, the MRI slice split.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/models ${PROJECT_SOURCE_DIR}/resources/mri DESTINATION ${CMAKE_INSTALL_DATADIR}/quantiscope/resources
+        PATTERN "run" EXCLUDE)
 if(QS_BUILD_GUI)
   install(TARGETS quantiscope-workbench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   install(FILES ${PROJECT_SOURCE_DIR}/packaging/${QS_APP_ID}.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Regenerates docs/screenshots/ from a built tree: the workbench's tour drives every workspace
-# on the real assets (stories260K from QUANTISCOPE_DATA, Colin27 from mricron-data) under Xvfb.
+# on the real assets (the shipped reference LLM, resources/models/qs-ref-llm, and Colin27 from
+# mricron-data) under Xvfb.
 #   tools/screenshots.sh [BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."

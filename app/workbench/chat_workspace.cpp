@@ -57,7 +57,8 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   // Left: model, sampling, cache configuration. Right: transcripts, prompt, context bar.
   auto* open_file = new QPushButton(tr("Open file…"));
   auto* open_folder = new QPushButton(tr("Open folder…"));
-  recent_ = new RecentFilesCombo("chat/recentModels", tr("Recent models"), 20);
+  recent_ = new RecentFilesCombo("chat/recentModels", tr("Recent and default models"), 20);
+  recent_->setDefaults(default_models());
   metadata_ = new views::KeyValueTable;
 
   const QStringList types = kv_cache_type_names();

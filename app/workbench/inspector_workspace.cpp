@@ -63,7 +63,8 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
   auto* open = new QPushButton(tr("Open file…"));
   auto* open_folder = new QPushButton(tr("Folder…"));
   open_folder->setToolTip(tr("Open a Hugging Face model folder"));
-  recent_ = new RecentFilesCombo("chat/recentModels", tr("Recent models"), 14);
+  recent_ = new RecentFilesCombo("chat/recentModels", tr("Recent and default models"), 14);
+  recent_->setDefaults(default_models());
   model_info_ = new QLabel(tr("No model."));
   model_info_->setWordWrap(true);
   auto* model_box = new QGroupBox(tr("Model"));

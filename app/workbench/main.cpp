@@ -1,5 +1,5 @@
-// quantiscope-workbench: the GUI. With no model given it opens stories260K from
-// QUANTISCOPE_DATA (chat and inspector) and Colin27 from mricron-data (MRI) when present; a
+// quantiscope-workbench: the GUI. With no model given it opens the first default model (the
+// shipped reference LLM, else a test model of QUANTISCOPE_DATA) in chat and inspector, Colin27 from mricron-data (MRI) when present; a
 // file argument (model, volume, conversation) goes to the workspace that reads it.
 // --tour DIR drives every workspace and saves the docs screenshots (tools/screenshots.sh).
 #include <QApplication>
@@ -16,7 +16,7 @@
 #include "app/workbench/main_window.h"
 #include "app/workbench/screenshot_tour.h"
 #include "core/common/allocator_tuning.h"
-#include "core/common/data_path.h"
+#include "app/models/default_models.h"
 
 int main(int argc, char** argv) {
   qs::reexec_with_tensor_friendly_malloc(argv);
@@ -47,8 +47,7 @@ int main(int argc, char** argv) {
   window.show();
   QString path = cli.value(model);
   if (path.isEmpty()) {
-    QString fallback = QString::fromStdString(qs::data_file("llm/stories260K/stories260K.gguf"));
-    if (QFileInfo::exists(fallback)) path = fallback;
+    path = qs::workbench::first_default_model();  // the shipped reference LLM on a clean checkout
   }
   if (cli.isSet(tour)) {
     window.setPromptOnUnsavedWork(false);  // demo conversations, quit without asking

@@ -20,11 +20,22 @@ void RecentFilesCombo::remember(const QString& path) {
   refresh();
 }
 
+void RecentFilesCombo::setDefaults(const QList<LabelledPath>& defaults) {
+  defaults_ = defaults;
+  refresh();
+}
+
 void RecentFilesCombo::refresh() {
   clear();
-  for (const QString& p : recent_files(key_)) {
+  const QStringList recent = recent_files(key_);
+  for (const QString& p : recent) {
     addItem(QFileInfo(p).fileName(), p);
     setItemData(count() - 1, p, Qt::ToolTipRole);
+  }
+  if (!recent.isEmpty() && !defaults_.isEmpty()) insertSeparator(count());
+  for (const LabelledPath& e : defaults_) {
+    addItem(e.label, e.path);
+    setItemData(count() - 1, e.path, Qt::ToolTipRole);
   }
   setCurrentIndex(-1);
 }

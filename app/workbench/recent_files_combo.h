@@ -1,7 +1,10 @@
 // A combo box of recently opened files (newest first) kept under one QSettings key. It reads
 // the list again each time it opens, so workspaces that share a key see each other's files.
+// Defaults (e.g. the shipped models) follow the recent files under a separator.
 #pragma once
 #include <QComboBox>
+
+#include "app/models/default_models.h"
 
 namespace qs::workbench {
 
@@ -10,6 +13,7 @@ class RecentFilesCombo : public QComboBox {
  public:
   RecentFilesCombo(const QString& settings_key, const QString& placeholder, int min_chars, QWidget* parent = nullptr);
   void remember(const QString& path);
+  void setDefaults(const QList<LabelledPath>& defaults);
   void refresh();
   void showPopup() override;
 
@@ -18,6 +22,7 @@ class RecentFilesCombo : public QComboBox {
 
  private:
   QString key_;
+  QList<LabelledPath> defaults_;
 };
 
 }  // namespace qs::workbench
