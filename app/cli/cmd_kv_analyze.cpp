@@ -15,8 +15,41 @@
 
 namespace qs::cli {
 
+namespace {
+
+// Per (layer, query head): attention on token 0 and the largest share one key gets; Gu et al.'s
+// sink rate; where each layer's largest hidden activation sits.
+void print_sinks_and_massive_activations(const KvAnalysis& r, const Tokenizer& tok) {
+  const size_t heads = r.layers.empty() ? 0 : r.layers[0].head_attn_token0.size();
+  std::cout << "\nattention on token 0 per query head (mean over queries; * = sink, above " << kSinkEpsilon << ") | largest share of one key\n layer";
+  for (size_t h = 0; h < heads; ++h) std::cout << std::setw(8) << ("h" + std::to_string(h));
+  std::cout << "  |";
+  for (size_t h = 0; h < heads; ++h) std::cout << std::setw(7) << ("h" + std::to_string(h));
+  std::cout << "\n";
+  for (size_t l = 0; l < r.layers.size(); ++l) {
+    const LayerKvStats& s = r.layers[l];
+    std::cout << std::setw(6) << l << std::fixed << std::setprecision(3);
+    for (double v : s.head_attn_token0) std::cout << std::setw(7) << v << (v > kSinkEpsilon ? "*" : " ");
+    std::cout << "  |";
+    for (double v : s.head_attn_top_key) std::cout << std::setw(7) << v;
+    std::cout << "\n";
+  }
+  std::cout << "sink rate (Gu et al., epsilon " << kSinkEpsilon << "): " << std::setprecision(1) << 100.0 * r.sink_rate() << "% of layer x head pairs\n"
+            << "\nlargest |h| at each layer's input: value, position in its window, channel, token\n";
+  for (size_t l = 0; l < r.layers.size(); ++l) {
+    const LayerKvStats& s = r.layers[l];
+    std::string piece = s.massive_token >= 0 ? tok.piece(s.massive_token) : "?";
+    for (char& ch : piece)
+      if (ch == '\n') ch = ' ';
+    std::cout << std::setw(6) << l << std::setw(10) << std::setprecision(1) << s.massive_value << std::setw(8) << s.massive_position << std::setw(8) << s.massive_channel
+              << "  " << s.massive_token << " '" << piece << "'\n";
+  }
+}
+
+}  // namespace
+
 int cmd_kv_analyze(int argc, char** argv) {
-  Args a(argc, argv, 2, merge({kModelOptions, {"--data", "--tokens", "--image-span", "--doc-sep"}}), {}, kAliases);
+  Args a(argc, argv, 2, merge({kModelOptions, {"--data", "--tokens", "--image-span", "--doc-sep"}}), {"--bos-per-window"}, kAliases);
   if (!a.has("--data")) fail(ErrorKind::kInvalidArgument, "--data TEXT is required");
   auto m = load_model_from_args(a);
   Transformer model(*m);
@@ -24,6 +57,10 @@ int cmd_kv_analyze(int argc, char** argv) {
   KvAnalysisOptions o;
   o.ctx = a.get_ll("--ctx", std::min<int64_t>(256, m->config.context_length));
   o.max_tokens = a.get_ll("--tokens", 4096);
+  if (a.flag("--bos-per-window")) {
+    if (m->tokenizer->bos() < 0) fail(ErrorKind::kInvalidArgument, "--bos-per-window: the tokenizer has no BOS token");
+    o.window_bos = m->tokenizer->bos();
+  }
   if (a.has("--image-span")) {
     const std::string span = a.get("--image-span");
     const size_t colon = span.find(':');
@@ -36,7 +73,8 @@ int cmd_kv_analyze(int argc, char** argv) {
   install_interrupt(cancel);
   KvAnalysis r = analyze_kv(model, tokens, o, nullptr, cancel);
   const auto& c = m->config;
-  std::cout << "KV analysis: " << m->path << ", " << r.windows << " windows of " << o.ctx << " tokens (" << r.tokens << ")\n"
+  std::cout << "KV analysis: " << m->path << ", " << r.windows << " windows of " << o.ctx << " tokens (" << r.tokens << ")"
+            << (o.window_bos >= 0 ? ", each starting with BOS" : ", slices of the text (only the first starts with BOS)") << "\n"
             << "outlier ratio = max over channels of (max |x| over tokens) / its mean over channels; rotations as the codecs apply them\n"
             << "logit = q.k/sqrt(hd) over causal pairs (how much a key error moves attention)\n"
             << "(grouped: Hadamard over " << rotation_head_group(c.n_kv_heads) << " KV heads x " << c.head_dim << " before RoPE, RotateKV; per-head: after RoPE)\n\n"
@@ -52,6 +90,7 @@ int cmd_kv_analyze(int argc, char** argv) {
     std::cout << "\n";
     if (s.tsa) tsa += (tsa.empty() ? "" : "+") + std::to_string(l);
   }
+  print_sinks_and_massive_activations(r, *m->tokenizer);
   if (r.has_image_tokens) {
     std::cout << "\nTSA layers (text gets more attention per token than image): " << (tsa.empty() ? "none" : tsa) << "\nuse: -ctk akvq-2 -ctv akvq-2"
               << (tsa.empty() ? "" : " --kv-opt tsa=" + tsa) << "\n";

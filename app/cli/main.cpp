@@ -30,7 +30,7 @@ void usage() {
                "           [--export-dtype f32|bf16] [--max-minutes M]   train a Llama model, export a Hugging Face folder\n"
                "  kv-report (--model M | --random-init SHAPE) [--ctx N] [--batch B] [--csv]   bits and bytes of every cache type\n"
                "  kv-sweep --models M1,M2 --texts T1,T2 [--codecs C1,K/V,C@opt=v] [--calib-data F] [--csv F] [--md F]\n"
-               "  kv-analyze --model M --data TEXT   per-layer outlier ratios, massive activations, attention (TSA/PSA)\n"
+               "  kv-analyze --model M --data TEXT [--bos-per-window]   outlier ratios, massive activations, attention sinks per head, TSA/PSA\n"
                "  mri info|simulate|mask|recon|eval|compare ...   MRI volumes, k-space, reconstructions (quantiscope mri --help)\n\n"
                "common options:\n"
                "  --model/-m PATH     GGUF file, Hugging Face folder or llama2.c checkpoint\n"

@@ -23,6 +23,9 @@ class Collector : public TapObserver {
     for (auto* v : {&k_pre_, &k_post_, &k_grouped_, &k_head_, &v_plain_, &v_head_}) v->assign(size_t(c.n_layers), at::zeros({C}, at::kFloat));
     sums_.assign(size_t(c.n_layers), std::vector<double>(6, 0.0));
     massive_.assign(size_t(c.n_layers), 0.0);
+    massive_at_.assign(size_t(c.n_layers), {0.0, -1, -1, -1});
+    head0_.assign(size_t(c.n_layers), std::vector<double>(size_t(c.n_heads), 0.0));
+    head_top_.assign(size_t(c.n_layers), std::vector<double>(size_t(c.n_heads), 0.0));
     score_.assign(size_t(c.n_layers), std::vector<double>(3, 0.0));
   }
   bool wants(Tap t, int) const override {
@@ -38,6 +41,11 @@ class Collector : public TapObserver {
       case Tap::kLayerInput: {
         at::Tensor a = at::abs(x).flatten();
         massive_[l] = std::max(massive_[l], a.max().item<double>() / std::max(1e-30, a.median().item<double>()));
+        const int64_t flat = a.argmax().item<int64_t>(), D = x.size(-1);
+        if (a[flat].item<double>() > massive_at_[l].value) {
+          const int64_t pos = (flat / D) % x.size(-2);
+          massive_at_[l] = {a[flat].item<double>(), pos, flat % D, window_ && pos < int64_t(window_->size()) ? int32_t((*window_)[size_t(pos)]) : -1};
+        }
         break;
       }
       case Tap::kKPreRope:
@@ -71,6 +79,12 @@ class Collector : public TapObserver {
   }
   void attention(size_t l, const at::Tensor& p) {  // [B, Hq, T, S]
     const int64_t S = p.size(3);
+    at::Tensor per_head = p.mean(0).mean(1);  // [Hq, S]: mean over queries of each key's share
+    at::Tensor top = std::get<0>(per_head.max(1));
+    for (int64_t h = 0; h < p.size(1) && h < c_.n_heads; ++h) {
+      head0_[l][size_t(h)] += per_head[h][0].item<double>();
+      head_top_[l][size_t(h)] += top[h].item<double>();
+    }
     at::Tensor rows = p.reshape({-1, S});  // every (head, query) row sums to 1
     const double n = double(rows.size(0));
     auto& s = sums_[l];
@@ -97,11 +111,26 @@ class Collector : public TapObserver {
   std::vector<at::Tensor> k_pre_, k_post_, k_grouped_, k_head_, v_plain_, v_head_;
   std::vector<std::vector<double>> sums_;
   std::vector<double> massive_;
+  struct MassiveAt {
+    double value;
+    int64_t position, channel;
+    int32_t token;
+  };
+  std::vector<MassiveAt> massive_at_;
+  std::vector<std::vector<double>> head0_, head_top_;  // per layer, per query head: sums over windows
+  const std::vector<int64_t>* window_ = nullptr;      // the ids of the window being analysed
   std::vector<std::vector<double>> score_;  // per layer: sum of stds, max |score|, windows
   at::Tensor q_;                            // this layer's queries (the tap comes before the keys')
 };
 
 }  // namespace
+
+double KvAnalysis::sink_rate() const {
+  int64_t heads = 0, sinks = 0;
+  for (const LayerKvStats& l : layers)
+    for (double share : l.head_attn_token0) ++heads, sinks += share > kSinkEpsilon;
+  return heads ? double(sinks) / double(heads) : 0.0;
+}
 
 KvAnalysis analyze_kv(const Transformer& model, const std::vector<int32_t>& tokens, const KvAnalysisOptions& o, const ProgressFn& progress,
                       const CancelToken& cancel) {
@@ -111,20 +140,25 @@ KvAnalysis analyze_kv(const Transformer& model, const std::vector<int32_t>& toke
   if (o.max_tokens < 0) fail(ErrorKind::kInvalidArgument, "kv-analyze: --tokens must not be negative, not " + std::to_string(o.max_tokens));
   const int64_t ctx = std::min<int64_t>(o.ctx, c.context_length);
   const int64_t usable = std::min<int64_t>(int64_t(tokens.size()), o.max_tokens > 0 ? o.max_tokens : int64_t(tokens.size()));
-  const int64_t windows = usable / ctx;
-  if (windows == 0) fail(ErrorKind::kInvalidArgument, "kv-analyze: the text has fewer tokens than one window of " + std::to_string(ctx));
   Collector col(c, o);
   auto cache = model.make_cache("f32", "f32", ctx, 1);
-  for (int64_t w = 0; w < windows; ++w) {
+  const int64_t step = o.window_bos >= 0 ? ctx - 1 : ctx;  // text tokens per window
+  const int64_t n_windows = usable / step;
+  if (n_windows == 0) fail(ErrorKind::kInvalidArgument, "kv-analyze: the text has fewer tokens than one window of " + std::to_string(ctx));
+  for (int64_t w = 0; w < n_windows; ++w) {
     cancel.check();
-    std::vector<int64_t> ids(tokens.begin() + w * ctx, tokens.begin() + (w + 1) * ctx);
+    std::vector<int64_t> ids;
+    if (o.window_bos >= 0) ids.push_back(o.window_bos);
+    ids.insert(ids.end(), tokens.begin() + w * step, tokens.begin() + (w + 1) * step);
+    col.window_ = &ids;
     cache->clear();
     model.forward(at::tensor(ids, at::TensorOptions().dtype(at::kLong)).view({1, ctx}), *cache, true, &col);
-    if (progress) progress(w + 1, windows);
+    if (progress) progress(w + 1, n_windows);
   }
+  col.window_ = nullptr;
   KvAnalysis a;
-  a.tokens = windows * ctx;
-  a.windows = windows;
+  a.tokens = n_windows * ctx;
+  a.windows = n_windows;
   a.has_image_tokens = o.image_begin >= 0 && o.image_end > o.image_begin;
   for (size_t l = 0; l < size_t(c.n_layers); ++l) {
     LayerKvStats s;
@@ -135,6 +169,10 @@ KvAnalysis analyze_kv(const Transformer& model, const std::vector<int32_t>& toke
     s.v_plain = channel_outlier_ratio(col.v_plain_[l]);
     s.v_head_hadamard = channel_outlier_ratio(col.v_head_[l]);
     s.massive_ratio = col.massive_[l];
+    s.massive_value = col.massive_at_[l].value;
+    s.massive_position = col.massive_at_[l].position;
+    s.massive_channel = col.massive_at_[l].channel;
+    s.massive_token = col.massive_at_[l].token;
     s.score_std = col.score_[l][0] / std::max(1.0, col.score_[l][2]);
     s.score_max = col.score_[l][1];
     const auto& m = col.sums_[l];
@@ -144,6 +182,10 @@ KvAnalysis analyze_kv(const Transformer& model, const std::vector<int32_t>& toke
     s.attn_per_text = m[2] / n;
     s.attn_per_image = m[3] / n;
     s.tsa = a.has_image_tokens && s.attn_per_text > s.attn_per_image;
+    for (size_t h = 0; h < col.head0_[l].size(); ++h) {
+      s.head_attn_token0.push_back(col.head0_[l][h] / n);
+      s.head_attn_top_key.push_back(col.head_top_[l][h] / n);
+    }
     a.layers.push_back(s);
   }
   return a;
