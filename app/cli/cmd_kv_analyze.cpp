@@ -21,7 +21,7 @@ namespace {
 // sink rate; where each layer's largest hidden activation sits.
 void print_sinks_and_massive_activations(const KvAnalysis& r, const Tokenizer& tok) {
   const size_t heads = r.layers.empty() ? 0 : r.layers[0].head_attn_token0.size();
-  std::cout << "\nattention on token 0 per query head (mean over queries; * = sink, above " << kSinkEpsilon << ") | largest share of one key\n layer";
+  std::cout << std::defaultfloat << "\nattention on token 0 per query head (mean over queries; * = sink, above " << kSinkEpsilon << ") | largest share of one key\n layer";
   for (size_t h = 0; h < heads; ++h) std::cout << std::setw(8) << ("h" + std::to_string(h));
   std::cout << "  |";
   for (size_t h = 0; h < heads; ++h) std::cout << std::setw(7) << ("h" + std::to_string(h));
@@ -34,7 +34,7 @@ void print_sinks_and_massive_activations(const KvAnalysis& r, const Tokenizer& t
     for (double v : s.head_attn_top_key) std::cout << std::setw(7) << v;
     std::cout << "\n";
   }
-  std::cout << "sink rate (Gu et al., epsilon " << kSinkEpsilon << "): " << std::setprecision(1) << 100.0 * r.sink_rate() << "% of layer x head pairs\n"
+  std::cout << "sink rate (Gu et al., epsilon " << std::defaultfloat << kSinkEpsilon << "): " << std::fixed << std::setprecision(1) << 100.0 * r.sink_rate() << "% of layer x head pairs\n"
             << "\nlargest |h| at each layer's input: value, position in its window, channel, token\n";
   for (size_t l = 0; l < r.layers.size(); ++l) {
     const LayerKvStats& s = r.layers[l];

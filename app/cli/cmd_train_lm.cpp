@@ -14,9 +14,11 @@
 #include "core/common/device.h"
 #include "core/common/error.h"
 #include "core/common/file_bytes.h"
+#include "core/llm/eval/perplexity.h"
 #include "core/llm/tokenizer/tokenizer.h"
 #include "core/llm/tokenizer/vocab_loaders.h"
 #include "core/llm/train/hf_export.h"
+#include "core/llm/train/corpus_check.h"
 #include "core/llm/train/lm_trainer.h"
 
 namespace qs::cli {
@@ -54,9 +56,14 @@ int cmd_train_lm(int argc, char** argv) {
   check_writable_target(curve, true);
 
   auto tok = tokenizer_from_spm_model(a.get("--tokenizer"));
-  std::vector<int32_t> train = tokenize_text_file(*tok, a.get("--data"), "");
+  auto read_corpus = [&](const std::string& path) {
+    const std::string text = read_text_file(path);
+    require_text_corpus(text, "'" + path + "'");
+    return tokenize_corpus(*tok, text, "");
+  };
+  std::vector<int32_t> train = read_corpus(a.get("--data"));
   std::vector<int32_t> heldout;
-  if (a.has("--heldout")) heldout = tokenize_text_file(*tok, a.get("--heldout"), "");
+  if (a.has("--heldout")) heldout = read_corpus(a.get("--heldout"));
   const ModelConfig config = lm_preset(a.get("--preset", "tiny"), tok->n_vocab());
   std::cout << "train-lm: " << config.parameter_count() << " parameters, " << train.size() << " training tokens, " << heldout.size() << " held-out\n";
   LmTrainer t(config, o, std::move(train), tok->bos());
