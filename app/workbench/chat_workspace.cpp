@@ -167,6 +167,8 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   prompt_ = new QPlainTextEdit;
   prompt_->setPlaceholderText(tr("Type a prompt (Ctrl+Enter sends)"));
   prompt_->setMaximumHeight(90);
+  prompt_->setObjectName("prompt");
+  prompt_->setTabChangesFocus(true);  // Tab leaves the prompt, as in every form
   send_ = new QPushButton(tr("Send"));
   stop_ = new QPushButton(tr("Stop"));
   regenerate_ = new QPushButton(tr("Regenerate"));

@@ -1,5 +1,6 @@
 #include "app/workbench/main_window.h"
 
+#include <QApplication>
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDockWidget>
@@ -13,6 +14,7 @@
 #include "views/common/save_dialog.h"
 #include "views/common/wheel_guard.h"
 #include "core/common/log.h"
+#include "core/common/torch_compat.h"
 #include "app/workbench/inspector_workspace.h"
 #include "app/workbench/mri_workspace.h"
 
@@ -49,15 +51,50 @@ MainWindow::MainWindow() {
     QMetaObject::invokeMethod(this, [this, line = prefix + text] { appendLog(line); }, Qt::QueuedConnection);
   });
 
-  auto* view = menuBar()->addMenu(tr("&View"));
-  view->addAction(dock->toggleViewAction());
   auto* file = menuBar()->addMenu(tr("&File"));
-  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+  file->addAction(tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), this, &QWidget::close);  // QKeySequence::Quit is empty on some platforms
+  auto* view = menuBar()->addMenu(tr("&View"));
+  // Workspaces by number and in turn, from any widget of the window (the prompt included).
+  for (int i = 0; i < tabs_->count(); ++i)
+    view->addAction(tabs_->tabText(i), QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this, [this, i] { tabs_->setCurrentIndex(i); });
+  view->addAction(tr("Next workspace"), QKeySequence(Qt::CTRL | Qt::Key_Tab), this, [this] { tabs_->setCurrentIndex((tabs_->currentIndex() + 1) % tabs_->count()); });
+  view->addAction(tr("Previous workspace"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Tab), this,
+                  [this] { tabs_->setCurrentIndex((tabs_->currentIndex() + tabs_->count() - 1) % tabs_->count()); });
+  view->addSeparator();
+  dock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+  view->addAction(dock->toggleViewAction());
+  auto* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents, this, [this] {
+    QString rows;
+    for (const QString& line : shortcutsText().split('\n', Qt::SkipEmptyParts)) {
+      const QStringList cells = line.split('\t');
+      rows += "<tr><td><b>" + cells.value(0).toHtmlEscaped() + "</b></td><td>&nbsp;&nbsp;" + cells.value(1).toHtmlEscaped() + "</td></tr>";
+    }
+    QMessageBox::information(this, tr("Keyboard shortcuts"), "<table>" + rows + "</table>");
+  });
+  help->addAction(tr("&About Quantiscope"), this, [this] {
+    QMessageBox::about(this, tr("About Quantiscope"),
+                       tr("<b>Quantiscope %1</b><p>A workbench for compressed generative models: chat with quantized KV caches, "
+                          "inspect the cache, compare MRI reconstructions.</p><p>Qt %2 · LibTorch %3</p>")
+                           .arg(QApplication::applicationVersion(), qVersion(), QString::fromUtf8(compat::torch_version())));
+  });
 
   QSettings settings;
   if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1200, 800);
   restoreState(settings.value("window/state").toByteArray());
   tabs_->setCurrentIndex(settings.value("window/tab", 0).toInt());
+}
+
+QString MainWindow::shortcutsText() const {
+  QString text;
+  for (QAction* menu : menuBar()->actions()) {
+    if (!menu->menu()) continue;
+    for (QAction* a : menu->menu()->actions())
+      if (!a->shortcut().isEmpty()) text += a->shortcut().toString(QKeySequence::NativeText) + "\t" + a->text().remove('&') + "\n";
+  }
+  // Shortcuts that belong to one workspace's widgets.
+  text += QKeySequence(Qt::CTRL | Qt::Key_Return).toString(QKeySequence::NativeText) + "\t" + tr("Send the prompt (Chat)") + "\n";
+  return text;
 }
 
 void MainWindow::appendLog(const QString& line) {

@@ -23,6 +23,8 @@ class MainWindow : public QMainWindow {
   QTabWidget* tabs() const { return tabs_; }
   // Closing with an unsaved conversation asks Save / Discard / Cancel (off for the screenshot tour).
   void setPromptOnUnsavedWork(bool on) { prompt_on_unsaved_ = on; }
+  // Every shortcut of the menus and the workspaces, one "keys<TAB>what" line each (Help, F1).
+  QString shortcutsText() const;
 
  public Q_SLOTS:
   void appendLog(const QString& line);

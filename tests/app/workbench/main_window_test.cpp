@@ -4,6 +4,8 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QDockWidget>
+#include <QMenuBar>
+#include <QPlainTextEdit>
 #include <QWheelEvent>
 #include <cstdlib>
 #include <QSettings>
@@ -76,6 +78,31 @@ class MainWindowTest : public QObject {
     QVERIFY(spin->hasFocus());
     wheel(spin);
     QVERIFY2(spin->text() != spin_before, qPrintable(spin->text()));  // focused: the wheel steps it
+  }
+
+  // Help holds the shortcuts (F1) and About; workspaces switch by Ctrl+1..3 and Ctrl+Tab from
+  // anywhere in the window, the prompt included (the issue: F1 did nothing, Tab stayed in the prompt).
+  void helpMenuAndWorkspaceShortcuts() {
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QStringList menus;
+    for (QAction* a : w.menuBar()->actions()) menus << a->text().remove('&');
+    QCOMPARE(menus, QStringList({"File", "View", "Help"}));
+    const QString text = w.shortcutsText();
+    for (const char* want : {"F1", "Keyboard shortcuts", "Ctrl+Q", "Quit", "Ctrl+2", "KV Inspector", "Ctrl+Tab", "Next workspace", "Send the prompt"})
+      QVERIFY2(text.contains(want), qPrintable(QString("missing '%1' in:\n%2").arg(want, text)));
+    w.tabs()->setCurrentIndex(0);
+    auto* prompt = w.tabs()->widget(0)->findChild<QPlainTextEdit*>("prompt");
+    QVERIFY(prompt);
+    QVERIFY(prompt->tabChangesFocus());
+    prompt->setFocus();
+    QTest::keyClick(prompt, Qt::Key_3, Qt::ControlModifier);
+    QCOMPARE(w.tabs()->currentIndex(), 2);
+    QTest::keyClick(w.tabs()->currentWidget(), Qt::Key_Tab, Qt::ControlModifier);
+    QCOMPARE(w.tabs()->currentIndex(), 0);
+    QTest::keyClick(w.tabs()->currentWidget(), Qt::Key_Tab, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(w.tabs()->currentIndex(), 2);
   }
 };
 
