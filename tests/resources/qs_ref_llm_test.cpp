@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/kv/channel_reorder.h"
+#include "core/llm/calibrate/reorder_calibration.h"
 #include "core/llm/eval/perplexity.h"
 #include "core/llm/generate/generator.h"
 #include "core/llm/tokenizer/tokenizer.h"
@@ -81,6 +83,19 @@ TEST_F(QsRefLlm, WritesEnglishWordsGreedily) {
   size_t known = 0;
   for (const auto& w : words) known += english.count(w);
   EXPECT_GE(double(known), 0.8 * double(words.size())) << r.text;
+}
+
+// RotateKV works on a fresh machine: with no calibration of the user's, the reorder the folder
+// ships (calibrated on GSM8K test, never an evaluation text here) is found and matches the model.
+TEST_F(QsRefLlm, ShipsAReorderThatMatchesIt) {
+  test::TempDir empty;
+  setenv("QUANTISCOPE_CALIB_DIR", empty.path().c_str(), 1);
+  const auto source = reorder_source_for(*m, "");
+  std::shared_ptr<const ChannelReorder> r;
+  EXPECT_NO_THROW(r = source());
+  unsetenv("QUANTISCOPE_CALIB_DIR");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(shipped_reorder_path(*m), kModel + "/" + kShippedReorderFile);
 }
 
 }  // namespace

@@ -67,6 +67,11 @@ ChannelReorder calibrate_channel_reorder(const Transformer& model, const std::ve
   return r;
 }
 
+std::string shipped_reorder_path(const LoadedModel& model) {
+  if (model.format != "huggingface") return "";
+  return (std::filesystem::path(model.path) / kShippedReorderFile).string();
+}
+
 std::function<std::shared_ptr<const ChannelReorder>()> reorder_source_for(const LoadedModel& model, const std::string& explicit_path) {
   const LoadedModel* m = &model;
   return [m, explicit_path]() {
@@ -74,6 +79,8 @@ std::function<std::shared_ptr<const ChannelReorder>()> reorder_source_for(const 
     std::string path = explicit_path;
     if (path.empty()) {
       path = default_reorder_path(hash);
+      const std::string shipped = shipped_reorder_path(*m);
+      if (!std::filesystem::exists(path) && !shipped.empty() && std::filesystem::exists(shipped)) path = shipped;
       if (!std::filesystem::exists(path))
         fail(ErrorKind::kInvalidArgument, "no channel-reorder file for this model at " + path +
                                               ": run `quantiscope calibrate --model M --data TEXT` (or pass --kv-reorder FILE, or --kv-opt reorder=none)");

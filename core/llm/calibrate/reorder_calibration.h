@@ -23,8 +23,14 @@ struct CalibrationOptions {
 ChannelReorder calibrate_channel_reorder(const Transformer& model, const std::vector<int32_t>& tokens, const CalibrationOptions& options,
                                          const ProgressFn& progress, const CancelToken& cancel);
 
-// The reorder source codecs call: the explicit file when given, else the default path named after
-// the model's hash. Either way the file is checked against the model (hash and shape).
+// A Hugging Face folder may ship its reorder beside the weights (resources/models/qs-ref-llm does).
+constexpr const char* kShippedReorderFile = "channel-reorder.qsreorder";
+// That file's path for this model ("" for formats that are one file).
+std::string shipped_reorder_path(const LoadedModel& model);
+
+// The reorder source codecs call: the explicit file when given, else the user's calibration at
+// the default path named after the model's hash, else the file the model folder ships. Either
+// way the file is checked against the model (hash and shape), so a stale one is refused.
 std::function<std::shared_ptr<const ChannelReorder>()> reorder_source_for(const LoadedModel& model, const std::string& explicit_path);
 
 }  // namespace qs

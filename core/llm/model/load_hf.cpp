@@ -29,7 +29,7 @@ json read_json(const fs::path& p) {
 // Tensor name -> the shard that holds it.
 class ShardSet {
  public:
-  explicit ShardSet(const fs::path& folder) {
+  explicit ShardSet(const fs::path& folder) : folder_(folder) {
     fs::path single = folder / "model.safetensors";
     fs::path index = folder / "model.safetensors.index.json";
     if (fs::exists(single)) {
@@ -83,6 +83,13 @@ class ShardSet {
   }
 
   const std::string& main_file() const { return main_file_; }
+  // Every shard's path, sorted by name (none when the weights are one model.safetensors).
+  std::vector<std::string> shard_paths() const {
+    std::vector<std::string> out;
+    if (main_file_.find("index.json") == std::string::npos) return out;
+    for (const auto& [name, f] : files_) out.push_back((folder_ / name).string());
+    return out;
+  }
   std::string dtypes() const {
     std::string s;
     for (const auto& d : dtypes_) s += (s.empty() ? "" : "+") + d;
@@ -98,6 +105,7 @@ class ShardSet {
   std::map<std::string, safetensors::File> files_;
   std::map<std::string, std::string> where_;
   std::string main_file_;
+  fs::path folder_;
   mutable std::set<std::string> dtypes_;
 };
 
@@ -206,6 +214,7 @@ std::unique_ptr<LoadedModel> load_hf(const std::string& folder_str, const LoadOp
   m->path = folder.string();
   m->file_dtype = shards.dtypes();
   m->metadata["weights file"] = shards.main_file();
+  m->weight_shards = shards.shard_paths();
   m->metadata["model_type"] = model_type;
   if (cfg.contains("architectures")) m->metadata["architectures"] = cfg["architectures"].dump();
   return m;

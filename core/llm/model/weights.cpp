@@ -42,7 +42,14 @@ std::string LoadedModel::file_hash() const {
     if (it != metadata.end()) file = it->second;
   }
   auto bytes = FileBytes::open(file);
-  return sha256_hex(bytes->data(), bytes->size());
+  std::string hash = sha256_hex(bytes->data(), bytes->size());
+  if (weight_shards.empty()) return hash;
+  std::string all = hash;
+  for (const std::string& shard : weight_shards) {
+    auto b = FileBytes::open(shard);
+    all += sha256_hex(b->data(), b->size());
+  }
+  return sha256_hex(reinterpret_cast<const uint8_t*>(all.data()), all.size());
 }
 
 at::Tensor tensor_from_floats(const float* data, std::vector<int64_t> shape) {

@@ -44,7 +44,10 @@ struct LoadedModel {
   std::string chat_template;   // Jinja text from the file, "" when none
   std::string file_dtype;      // e.g. "F32", "Q8_0 (dequantized)"
   std::map<std::string, std::string> metadata;  // for `info` and the metadata panel
-  // SHA-256 of the main weights file (computed on demand; 64 hex chars).
+  std::vector<std::string> weight_shards;       // a sharded Hugging Face folder's shard files, by name
+  // SHA-256 of the main weights file (computed on demand; 64 hex chars); for a sharded folder,
+  // of the index's and every shard's SHA-256 (the index alone is the same for every model of one
+  // shape, so a calibration file of one training would pass for another).
   std::string file_hash() const;
 };
 

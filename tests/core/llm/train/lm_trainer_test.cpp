@@ -158,5 +158,26 @@ TEST(LmTrainer, TheExportedFolderLoadsBackBitExact) {
   EXPECT_THROW(export_hf_folder(t.model(), dir.file("hf-" + std::to_string(int64_t(15) << 20)), again), Error);  // no silent overwrite
 }
 
+// Two trainings of one shape export byte-identical index files: the model hash (which RotateKV's
+// reorder files are checked against) must come from the shards, or one model's calibration
+// would pass for the other's.
+TEST(LmTrainer, AShardedFolderIsHashedByItsShardsNotOnlyItsIndex) {
+  test::TempDir dir;
+  LmTrainer t(tiny(), tiny_options(4), corpus().train, corpus().tok->bos());
+  HfExportOptions o;
+  o.tokenizer_model = std::string(QS_RESOURCES_DIR) + "/models/qs-ref-tokenizer/tokenizer.model";
+  o.max_file_bytes = int64_t(1) << 20;
+  t.step();
+  export_hf_folder(t.model(), dir.file("a"), o);
+  export_hf_folder(t.model(), dir.file("a-again"), o);
+  t.step();
+  export_hf_folder(t.model(), dir.file("b"), o);
+  EXPECT_EQ(test::read_text(dir.file("a/model.safetensors.index.json")), test::read_text(dir.file("b/model.safetensors.index.json")));
+  const auto a = load_model(dir.file("a"), LoadOptions{}), a2 = load_model(dir.file("a-again"), LoadOptions{}), b = load_model(dir.file("b"), LoadOptions{});
+  EXPECT_GT(a->weight_shards.size(), 1u);
+  EXPECT_EQ(a->file_hash(), a2->file_hash());
+  EXPECT_NE(a->file_hash(), b->file_hash());
+}
+
 }  // namespace
 }  // namespace qs
