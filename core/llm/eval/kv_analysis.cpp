@@ -40,11 +40,12 @@ class Collector : public TapObserver {
     switch (t) {
       case Tap::kLayerInput: {
         at::Tensor a = at::abs(x).flatten();
-        massive_[l] = std::max(massive_[l], a.max().item<double>() / std::max(1e-30, a.median().item<double>()));
         const int64_t flat = a.argmax().item<int64_t>(), D = x.size(-1);
-        if (a[flat].item<double>() > massive_at_[l].value) {
+        const double top = a[flat].item<double>();
+        massive_[l] = std::max(massive_[l], top / std::max(1e-30, a.median().item<double>()));
+        if (top > massive_at_[l].value) {
           const int64_t pos = (flat / D) % x.size(-2);
-          massive_at_[l] = {a[flat].item<double>(), pos, flat % D, window_ && pos < int64_t(window_->size()) ? int32_t((*window_)[size_t(pos)]) : -1};
+          massive_at_[l] = {top, pos, flat % D, window_ && pos < int64_t(window_->size()) ? int32_t((*window_)[size_t(pos)]) : -1};
         }
         break;
       }

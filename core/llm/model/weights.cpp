@@ -35,6 +35,12 @@ int64_t ModelWeights::bytes() const {
 }
 
 std::string LoadedModel::file_hash() const {
+  std::lock_guard<std::mutex> lock(hash_mutex_);
+  if (hash_.empty()) hash_ = compute_file_hash();
+  return hash_;
+}
+
+std::string LoadedModel::compute_file_hash() const {
   if (format == "random-init") return "random-init";
   std::string file = path;
   if (format == "huggingface") {

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -45,10 +46,16 @@ struct LoadedModel {
   std::string file_dtype;      // e.g. "F32", "Q8_0 (dequantized)"
   std::map<std::string, std::string> metadata;  // for `info` and the metadata panel
   std::vector<std::string> weight_shards;       // a sharded Hugging Face folder's shard files, by name
-  // SHA-256 of the main weights file (computed on demand; 64 hex chars); for a sharded folder,
-  // of the index's and every shard's SHA-256 (the index alone is the same for every model of one
-  // shape, so a calibration file of one training would pass for another).
+  // SHA-256 of the main weights file (computed on the first call, then kept: the files behind
+  // a 7B model take seconds to read; 64 hex chars); for a sharded folder, of the index's and
+  // every shard's SHA-256 (the index alone is the same for every model of one shape, so a
+  // calibration file of one training would pass for another).
   std::string file_hash() const;
+
+ private:
+  std::string compute_file_hash() const;
+  mutable std::mutex hash_mutex_;  // workers of several threads ask for it
+  mutable std::string hash_;
 };
 
 struct LoadOptions {
