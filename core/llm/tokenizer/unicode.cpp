@@ -42,37 +42,38 @@ const Gpt2Tables& gpt2() {
 
 }  // namespace
 
+Unit decode_utf8_at(const std::string& text, size_t i) {
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const size_t n = text.size();
+  const uint8_t c = s[i];
+  uint32_t cp = 0xFFFD;
+  uint32_t len = 1;
+  auto cont = [&](size_t k) { return i + k < n && (s[i + k] & 0xC0) == 0x80; };
+  if (c < 0x80) {
+    cp = c;
+  } else if ((c & 0xE0) == 0xC0 && c >= 0xC2 && cont(1)) {
+    cp = ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu);
+    len = 2;
+  } else if ((c & 0xF0) == 0xE0 && cont(1) && cont(2)) {
+    uint32_t v = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
+    if (v >= 0x800 && (v < 0xD800 || v > 0xDFFF)) {
+      cp = v;
+      len = 3;
+    }
+  } else if ((c & 0xF8) == 0xF0 && cont(1) && cont(2) && cont(3)) {
+    uint32_t v = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
+    if (v >= 0x10000 && v <= 0x10FFFF) {
+      cp = v;
+      len = 4;
+    }
+  }
+  return {cp, uint32_t(i), len};
+}
+
 std::vector<Unit> decode_utf8(const std::string& text) {
   std::vector<Unit> out;
   out.reserve(text.size());
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  size_t n = text.size(), i = 0;
-  while (i < n) {
-    uint8_t c = s[i];
-    uint32_t cp = 0xFFFD;
-    uint32_t len = 1;
-    auto cont = [&](size_t k) { return i + k < n && (s[i + k] & 0xC0) == 0x80; };
-    if (c < 0x80) {
-      cp = c;
-    } else if ((c & 0xE0) == 0xC0 && c >= 0xC2 && cont(1)) {
-      cp = ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu);
-      len = 2;
-    } else if ((c & 0xF0) == 0xE0 && cont(1) && cont(2)) {
-      uint32_t v = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
-      if (v >= 0x800 && (v < 0xD800 || v > 0xDFFF)) {
-        cp = v;
-        len = 3;
-      }
-    } else if ((c & 0xF8) == 0xF0 && cont(1) && cont(2) && cont(3)) {
-      uint32_t v = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
-      if (v >= 0x10000 && v <= 0x10FFFF) {
-        cp = v;
-        len = 4;
-      }
-    }
-    out.push_back({cp, uint32_t(i), len});
-    i += len;
-  }
+  for (size_t i = 0; i < text.size(); i += out.back().length) out.push_back(decode_utf8_at(text, i));
   return out;
 }
 

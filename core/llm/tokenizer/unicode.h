@@ -15,6 +15,9 @@ struct Unit {
   uint32_t length;  // 1-4
 };
 
+// The unit starting at byte `offset` (< text.size()): a well-formed sequence (no overlongs, no
+// surrogates, nothing above U+10FFFF), or cp 0xFFFD of length 1 for an invalid byte.
+Unit decode_utf8_at(const std::string& text, size_t offset);
 std::vector<Unit> decode_utf8(const std::string& text);
 std::string encode_utf8(uint32_t cp);
 // Length of the longest prefix of s that ends on a complete UTF-8 sequence boundary (used to
