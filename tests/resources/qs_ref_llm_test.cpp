@@ -89,11 +89,11 @@ TEST_F(QsRefLlm, WritesEnglishWordsGreedily) {
 // ships (calibrated on GSM8K test, never an evaluation text here) is found and matches the model.
 TEST_F(QsRefLlm, ShipsAReorderThatMatchesIt) {
   test::TempDir empty;
-  setenv("QUANTISCOPE_CALIB_DIR", empty.path().c_str(), 1);
-  const auto source = reorder_source_for(*m, "");
   std::shared_ptr<const ChannelReorder> r;
-  EXPECT_NO_THROW(r = source());
-  unsetenv("QUANTISCOPE_CALIB_DIR");
+  {
+    test::ScopedEnv calib("QUANTISCOPE_CALIB_DIR", empty.path());
+    EXPECT_NO_THROW(r = reorder_source_for(*m, "")());
+  }
   ASSERT_TRUE(r);
   EXPECT_EQ(shipped_reorder_path(*m), kModel + "/" + kShippedReorderFile);
 }

@@ -35,6 +35,16 @@ std::vector<uint8_t> read_bytes(const std::string& path) {
   return std::vector<uint8_t>(s.begin(), s.end());
 }
 
+ScopedEnv::ScopedEnv(const char* name, const std::string& value) : name_(name) {
+  if (const char* old = std::getenv(name)) old_ = old, had_ = true;
+  ::setenv(name, value.c_str(), 1);
+}
+
+ScopedEnv::~ScopedEnv() {
+  if (had_) ::setenv(name_, old_.c_str(), 1);
+  else ::unsetenv(name_);
+}
+
 TempDir::TempDir() {
   std::random_device rd;
   for (int i = 0; i < 100; ++i) {

@@ -26,6 +26,20 @@ class TempDir {
   std::string path_;
 };
 
+// Sets an environment variable for one scope and restores what it was (or unsets it) after.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::string old_;
+  bool had_ = false;
+};
+
 struct CommandResult {
   int exit_code = -1;
   std::string out, err;

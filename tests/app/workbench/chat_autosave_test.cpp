@@ -72,26 +72,10 @@ class ChatAutosaveTest : public QObject {
 
   void anUnreadableAutosaveIsSetAsideNotDeleted() {
     ChatWorkspace chat;
-    const QString autosave = chat.autosavePath();
-    QFile f(autosave);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("{ not a conversation");
-    f.close();
-    chat.restoreAutosave();
-    QVERIFY(!QFileInfo::exists(autosave));
-    QVERIFY(QFileInfo::exists(autosave + ".unreadable"));
-    QFile::remove(autosave + ".unreadable");
+    qs::test::expect_an_unreadable_autosave_set_aside(chat, "{ not a conversation");
   }
 };
 
-int main(int argc, char** argv) {
-  QApplication app(argc, argv);
-  if (qEnvironmentVariableIsSet("QS_AUTOSAVE_CHILD")) {
-    QCoreApplication::setOrganizationName("QuantiscopeTest");
-    return run_child();
-  }
-  ChatAutosaveTest t;
-  return QTest::qExec(&t, argc, argv);
-}
+int main(int argc, char** argv) { return qs::test::autosave_test_main<ChatAutosaveTest>(argc, argv, run_child); }
 
 #include "chat_autosave_test.moc"

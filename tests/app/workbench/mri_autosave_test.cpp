@@ -72,26 +72,10 @@ class MriAutosaveTest : public QObject {
 
   void anUnreadableAutosaveIsSetAsideNotDeleted() {
     MriWorkspace mri;
-    const QString autosave = mri.autosavePath();
-    QFile f(autosave);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("{ not a study");
-    f.close();
-    mri.restoreAutosave();
-    QVERIFY(!QFileInfo::exists(autosave));
-    QVERIFY(QFileInfo::exists(autosave + ".unreadable"));
-    QFile::remove(autosave + ".unreadable");
+    qs::test::expect_an_unreadable_autosave_set_aside(mri, "{ not a study");
   }
 };
 
-int main(int argc, char** argv) {
-  QApplication app(argc, argv);
-  if (qEnvironmentVariableIsSet("QS_AUTOSAVE_CHILD")) {
-    QCoreApplication::setOrganizationName("QuantiscopeTest");
-    return run_child();
-  }
-  MriAutosaveTest t;
-  return QTest::qExec(&t, argc, argv);
-}
+int main(int argc, char** argv) { return qs::test::autosave_test_main<MriAutosaveTest>(argc, argv, run_child); }
 
 #include "mri_autosave_test.moc"

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -19,19 +18,6 @@ void touch(const fs::path& p) {
   std::ofstream(p) << "{}";
 }
 
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old, had_ = true;
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() { had_ ? (void)setenv(name_, old_.c_str(), 1) : (void)unsetenv(name_); }
-
- private:
-  const char* name_;
-  std::string old_;
-  bool had_ = false;
-};
 
 TEST(BundledModels, ShippedFoldersComeFirstThenTheTestDataModels) {
   test::TempDir dir;
@@ -42,7 +28,7 @@ TEST(BundledModels, ShippedFoldersComeFirstThenTheTestDataModels) {
   touch(data / "llm/tiny/tiny.gguf");
   touch(data / "llm/tiny/README.md");
   touch(data / "llm/hf-model/config.json");
-  ScopedEnv r("QUANTISCOPE_RESOURCES", res.string()), d("QUANTISCOPE_DATA", data.string());
+  test::ScopedEnv r("QUANTISCOPE_RESOURCES", res.string()), d("QUANTISCOPE_DATA", data.string());
   const auto all = bundled_models();
   ASSERT_EQ(all.size(), 4u);
   EXPECT_EQ(all[0].name, "alpha");
@@ -55,7 +41,7 @@ TEST(BundledModels, ShippedFoldersComeFirstThenTheTestDataModels) {
 }
 
 TEST(BundledModels, ACleanCheckoutOffersTheReferenceLlmFirst) {
-  unsetenv("QUANTISCOPE_RESOURCES");
+  test::ScopedEnv r("QUANTISCOPE_RESOURCES", "");  // empty: the source tree
   const auto all = bundled_models();
   ASSERT_FALSE(all.empty());
   EXPECT_EQ(all.front().name, "qs-ref-llm");
@@ -64,7 +50,7 @@ TEST(BundledModels, ACleanCheckoutOffersTheReferenceLlmFirst) {
 
 TEST(BundledModels, MissingFoldersGiveAnEmptyList) {
   test::TempDir dir;
-  ScopedEnv r("QUANTISCOPE_RESOURCES", dir.file("nowhere")), d("QUANTISCOPE_DATA", dir.file("nothing"));
+  test::ScopedEnv r("QUANTISCOPE_RESOURCES", dir.file("nowhere")), d("QUANTISCOPE_DATA", dir.file("nothing"));
   EXPECT_TRUE(bundled_models().empty());
 }
 

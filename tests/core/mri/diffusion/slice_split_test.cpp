@@ -23,7 +23,9 @@ TEST(SliceSplit, NoEvaluationSliceIsATrainingSlice) {
   EXPECT_EQ(train.size() + eval.size() + 2 * size_t(s.margin), size_t(s.slices));
   // The split describes the volume it names (axial slices of Colin27 as read here).
   const char* colin = "/usr/share/mricron/templates/ch2better.nii.gz";
-  if (std::ifstream(colin)) EXPECT_EQ(read_volume(colin).data.size(0), s.slices);
+  if (std::ifstream(colin)) {
+    EXPECT_EQ(read_volume(colin).data.size(0), s.slices);
+  }
 }
 
 TEST(SliceSplit, BrokenSplitsAreRefused) {
