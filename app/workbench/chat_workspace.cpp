@@ -273,7 +273,7 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
     connect(k_type_[size_t(lane)], &QComboBox::currentTextChanged, this, &ChatWorkspace::updateKvEstimate);
     connect(v_type_[size_t(lane)], &QComboBox::currentTextChanged, this, &ChatWorkspace::updateKvEstimate);
   }
-  auto* shortcut = new QShortcut(QKeySequence("Ctrl+Return"), prompt_);
+  auto* shortcut = new QShortcut(sendShortcut(), prompt_);
   connect(shortcut, &QShortcut::activated, this, &ChatWorkspace::send);
 
   // The choices of the last session come back (QSettings), starting from greedy f16 vs RotateKV.

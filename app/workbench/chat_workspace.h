@@ -5,6 +5,7 @@
 #pragma once
 #include <QThread>
 #include <memory>
+#include <QKeySequence>
 #include <QWidget>
 #include <array>
 
@@ -36,6 +37,8 @@ class ChatWorkspace : public QWidget {
  public:
   explicit ChatWorkspace(QWidget* parent = nullptr);
   ~ChatWorkspace() override;
+  // The prompt's Send shortcut (also listed by Help, Keyboard shortcuts).
+  static QKeySequence sendShortcut() { return QKeySequence(Qt::CTRL | Qt::Key_Return); }
 
   void openModel(const QString& path, const QString& tokenizer = {});
   void setPrompt(const QString& text);

@@ -93,7 +93,7 @@ QString MainWindow::shortcutsText() const {
       if (!a->shortcut().isEmpty()) text += a->shortcut().toString(QKeySequence::NativeText) + "\t" + a->text().remove('&') + "\n";
   }
   // Shortcuts that belong to one workspace's widgets.
-  text += QKeySequence(Qt::CTRL | Qt::Key_Return).toString(QKeySequence::NativeText) + "\t" + tr("Send the prompt (Chat)") + "\n";
+  text += ChatWorkspace::sendShortcut().toString(QKeySequence::NativeText) + "\t" + tr("Send the prompt (Chat)") + "\n";
   return text;
 }
 
