@@ -40,7 +40,7 @@ const char* kDefaultCodecs = "f32,q8_0,q4_0,kivi-4,kivi-2,rotatekv-4,rotatekv-3,
 int cmd_kv_sweep(int argc, char** argv) {
   Args a(argc, argv, 2,
          {"--models", "--texts", "--codecs", "--ctx", "--protocols", "--max-windows", "--decode-windows", "--reference", "--calib-data", "--calib-tokens",
-          "--csv", "--md", "--device", "--dtype", "--tokenizer"},
+          "--csv", "--md", "--device", "--dtype", "--tokenizer", "--batch"},
          {"--force", "--allow-calibration-leak"}, kAliases);
   if (!a.has("--models") || !a.has("--texts")) fail(ErrorKind::kInvalidArgument, "--models M1,M2 and --texts T1,T2 are required");
   const bool force = a.flag("--force");
@@ -58,6 +58,7 @@ int cmd_kv_sweep(int argc, char** argv) {
   o.ctx = a.get_ll("--ctx", 256);
   o.max_windows = a.get_ll("--max-windows", 0);
   o.decode_max_windows = a.get_ll("--decode-windows", 0);
+  o.batch = a.get_ll("--batch", 1);
   o.reference = a.get("--reference", "f16");
   o.protocols.clear();
   for (const auto& p : split_list(a.get("--protocols", "prefill,decode"))) o.protocols.push_back(eval_protocol_from_name(p));

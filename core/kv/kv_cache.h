@@ -44,11 +44,12 @@ struct AttentionInput {
 // Memory a cache holds, in bytes.
 struct KvMemory {
   int64_t packed = 0;          // quantized codes
-  int64_t metadata = 0;        // scales, zero points, permutations
+  int64_t metadata = 0;        // scales, zero points, sink positions
   int64_t full_precision = 0;  // residual windows, sinks, or the whole cache for f16/f32
-  int64_t total() const { return packed + metadata + full_precision; }
+  int64_t tables = 0;          // held once per cache whatever its batch: channel permutations
+  int64_t total() const { return packed + metadata + full_precision + tables; }
   KvMemory& operator+=(const KvMemory& o) {
-    packed += o.packed, metadata += o.metadata, full_precision += o.full_precision;
+    packed += o.packed, metadata += o.metadata, full_precision += o.full_precision, tables += o.tables;
     return *this;
   }
 };

@@ -151,7 +151,7 @@ void QuantizedCache::truncate(int64_t n) {
 KvMemory QuantizedCache::side_memory(KvRole role) const {
   KvMemory m;
   for (const auto& l : layers_) m += (role == KvRole::kKey ? l.k : l.v)->memory();
-  if (role == KvRole::kKey && kcfg_.reorder) m.metadata += shape_.n_layers * shape_.n_kv_heads * shape_.head_dim * 4;  // 32-bit indices
+  if (role == KvRole::kKey && kcfg_.reorder) m.tables += shape_.n_layers * shape_.n_kv_heads * shape_.head_dim * 4;  // 32-bit indices
   return m;
 }
 

@@ -41,8 +41,11 @@ struct Running {
   double seconds = 0;
 };
 
-double side_bits(const KvCache& cache, KvRole role, int64_t elements) {
-  return 8.0 * double(cache.side_memory(role).total()) / double(elements);
+// Bits per element of one window's side as a batch-1 cache would hold it: the per-row parts
+// divided among the group's windows, the per-cache tables counted whole.
+double side_bits(const KvCache& cache, KvRole role, int64_t elements, int64_t group) {
+  const KvMemory m = cache.side_memory(role);
+  return 8.0 * (double(m.total() - m.tables) / double(group) + double(m.tables)) / double(elements);
 }
 
 }  // namespace
@@ -53,7 +56,7 @@ std::vector<SweepRow> kv_sweep(const Transformer& model, const std::vector<int32
   if (o.ctx < 2 || o.ctx > c.context_length) fail(ErrorKind::kInvalidArgument, "--ctx must be in 2.." + std::to_string(c.context_length));
   const int64_t available = int64_t(tokens.size()) / o.ctx;
   if (available == 0) fail(ErrorKind::kInvalidArgument, "the text has fewer tokens than one window of " + std::to_string(o.ctx));
-  const int64_t elements = o.ctx * c.n_layers * c.n_kv_heads * c.head_dim;  // per side, batch 1
+  const int64_t elements = o.ctx * c.n_layers * c.n_kv_heads * c.head_dim;  // per side and window
   std::vector<SweepRow> rows;
   int64_t total_steps = 0, done = 0;
   std::vector<int64_t> windows_of;
@@ -63,35 +66,44 @@ std::vector<SweepRow> kv_sweep(const Transformer& model, const std::vector<int32
     windows_of.push_back(n);
     total_steps += n;
   }
+  if (o.batch < 1) fail(ErrorKind::kInvalidArgument, "--batch must be at least 1");
   for (size_t pi = 0; pi < o.protocols.size(); ++pi) {
     const EvalProtocol protocol = o.protocols[pi];
     std::vector<Running> runs;
-    auto add = [&](const SweepCodec& sc) {
-      KvOptions opts = KvOptions::parse(sc.kv_opt);
-      opts.reorder_source = o.base_options.reorder_source;
-      Running r;
-      r.codec = sc;
-      r.cache = model.make_cache(sc.k_type, sc.v_type, o.ctx, 1, opts);
-      runs.push_back(std::move(r));
-    };
-    add(SweepCodec::parse(o.reference));
-    for (const auto& sc : codecs) add(sc);
-    for (int64_t w = 0; w < windows_of[pi]; ++w) {
+    runs.push_back(Running{SweepCodec::parse(o.reference)});
+    for (const auto& sc : codecs) runs.push_back(Running{sc});
+    int64_t cache_batch = 0;  // the caches are made again for a last, smaller group of windows
+    for (int64_t w0 = 0; w0 < windows_of[pi]; w0 += o.batch) {
       cancel.check();
-      std::vector<int32_t> window(tokens.begin() + w * o.ctx, tokens.begin() + (w + 1) * o.ctx);
-      at::Tensor target = at::tensor(std::vector<int64_t>(window.begin() + 1, window.end()), at::TensorOptions().dtype(at::kLong)).unsqueeze(1);
+      const int64_t group = std::min(o.batch, windows_of[pi] - w0);
+      if (group != cache_batch) {
+        for (Running& r : runs) {
+          KvOptions opts = KvOptions::parse(r.codec.kv_opt);
+          opts.reorder_source = o.base_options.reorder_source;
+          r.cache = model.make_cache(r.codec.k_type, r.codec.v_type, o.ctx, group, opts);
+        }
+        cache_batch = group;
+      }
+      std::vector<std::vector<int32_t>> windows;
+      std::vector<int64_t> targets;
+      for (int64_t w = w0; w < w0 + group; ++w) {
+        windows.emplace_back(tokens.begin() + w * o.ctx, tokens.begin() + (w + 1) * o.ctx);
+        targets.insert(targets.end(), windows.back().begin() + 1, windows.back().end());
+      }
+      at::Tensor target = at::tensor(targets, at::TensorOptions().dtype(at::kLong)).view({group, o.ctx - 1, 1});
       at::Tensor ref;
       for (Running& r : runs) {
         Stopwatch clock;
-        at::Tensor logp = window_log_probs(model, *r.cache, window, protocol);
+        at::Tensor logp = windows_log_probs(model, *r.cache, windows, protocol);
         r.seconds += clock.seconds();
-        r.nll += -logp.gather(1, target).sum().item<double>();
+        r.nll += -logp.gather(2, target).sum().item<double>();
         if (!ref.defined()) ref = logp;
-        add_kld(ref, logp, &r.kld);
-        r.bits_k += side_bits(*r.cache, KvRole::kKey, elements);
-        r.bits_v += side_bits(*r.cache, KvRole::kValue, elements);
+        for (int64_t b = 0; b < group; ++b) add_kld(ref[b], logp[b], &r.kld);
+        r.bits_k += double(group) * side_bits(*r.cache, KvRole::kKey, elements, group);
+        r.bits_v += double(group) * side_bits(*r.cache, KvRole::kValue, elements, group);
       }
-      if (progress) progress(++done, total_steps);
+      done += group;
+      if (progress) progress(done, total_steps);
     }
     const int64_t n = windows_of[pi];
     const double count = double(n * (o.ctx - 1));

@@ -31,6 +31,7 @@ struct SweepOptions {
   std::string reference = "f16";
   std::vector<EvalProtocol> protocols = {EvalProtocol::kPrefill, EvalProtocol::kDecode};
   int64_t decode_max_windows = 0;  // decode is ctx forwards per window: may be capped separately
+  int64_t batch = 1;               // windows run side by side through batch-B caches (same results)
   KvOptions base_options;          // reorder source shared by every codec
 };
 

@@ -35,20 +35,31 @@ std::vector<int32_t> tokenize_corpus(const Tokenizer& tok, const std::string& te
   return out;
 }
 
-at::Tensor window_log_probs(const Transformer& model, KvCache& cache, const std::vector<int32_t>& window, EvalProtocol protocol) {
-  const int64_t n = int64_t(window.size());
-  std::vector<int64_t> ids(window.begin(), window.end());
-  at::Tensor input = at::tensor(ids, at::TensorOptions().dtype(at::kLong)).view({1, n});
-  cache.clear();
-  at::Tensor logits;
-  if (protocol == EvalProtocol::kPrefill) {
-    logits = model.forward(input, cache)[0];
-  } else {
-    std::vector<at::Tensor> rows;
-    for (int64_t t = 0; t < n; ++t) rows.push_back(model.forward(input.narrow(1, t, 1), cache)[0][0]);
-    logits = at::stack(rows);
+at::Tensor windows_log_probs(const Transformer& model, KvCache& cache, const std::vector<std::vector<int32_t>>& windows,
+                             EvalProtocol protocol) {
+  if (windows.empty()) fail(ErrorKind::kInvalidArgument, "windows_log_probs: no windows");
+  const int64_t b = int64_t(windows.size()), n = int64_t(windows.front().size());
+  std::vector<int64_t> ids;
+  ids.reserve(size_t(b * n));
+  for (const auto& w : windows) {
+    if (int64_t(w.size()) != n) fail(ErrorKind::kInvalidArgument, "windows_log_probs: windows of different lengths");
+    ids.insert(ids.end(), w.begin(), w.end());
   }
-  return at::log_softmax(logits.narrow(0, 0, n - 1).to(at::kCPU, at::kDouble), -1);
+  at::Tensor input = at::tensor(ids, at::TensorOptions().dtype(at::kLong)).view({b, n});
+  cache.clear();
+  at::Tensor logits;  // [B, n, vocab]
+  if (protocol == EvalProtocol::kPrefill) {
+    logits = model.forward(input, cache);
+  } else {
+    std::vector<at::Tensor> steps;
+    for (int64_t t = 0; t < n; ++t) steps.push_back(model.forward(input.narrow(1, t, 1), cache).select(1, 0));
+    logits = at::stack(steps, 1);
+  }
+  return at::log_softmax(logits.narrow(1, 0, n - 1).to(at::kCPU, at::kDouble), -1);
+}
+
+at::Tensor window_log_probs(const Transformer& model, KvCache& cache, const std::vector<int32_t>& window, EvalProtocol protocol) {
+  return windows_log_probs(model, cache, {window}, protocol)[0];
 }
 
 PerplexityResult perplexity(const Transformer& model, const std::vector<int32_t>& tokens, const PerplexityOptions& o,

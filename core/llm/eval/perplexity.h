@@ -51,6 +51,12 @@ using WindowLogProbSink = std::function<void(const std::vector<int32_t>& window,
 // from an empty cache with the protocol.
 at::Tensor window_log_probs(const Transformer& model, KvCache& cache, const std::vector<int32_t>& window, EvalProtocol protocol);
 
+// The same for B windows of one length side by side, window b in batch row b of a cache made for
+// batch B: [B, ctx-1, vocab]. One decode step then serves B windows (a step of a small model is
+// launch-bound on a GPU, so B windows cost about as much as one).
+at::Tensor windows_log_probs(const Transformer& model, KvCache& cache, const std::vector<std::vector<int32_t>>& windows,
+                             EvalProtocol protocol);
+
 PerplexityResult perplexity(const Transformer& model, const std::vector<int32_t>& tokens, const PerplexityOptions& options,
                             const ProgressFn& progress, const CancelToken& cancel, const WindowLogProbSink& sink = nullptr);
 

@@ -7,6 +7,7 @@
 
 #include <map>
 
+#include "core/kv/kv_cache.h"
 #include "core/llm/calibrate/reorder_calibration.h"
 #include "core/llm/tokenizer/tokenizer.h"
 #include "tests/support/test_support.h"
@@ -48,6 +49,42 @@ TEST(KvSweep, SmallSweepOnStories260KIsSane) {
     EXPECT_NEAR(r["q8_0"].bits_k, 8.5, 1e-9) << protocol;
     EXPECT_NEAR(r["f16"].bits_v, 16.0, 1e-9) << protocol;
     EXPECT_GT(r["rotatekv-2"].bits_k, 3.0) << protocol;  // 2 bits + f16 scale/zero per 32 + sinks + permutation
+  }
+}
+
+// Windows run side by side (batch rows of one cache) must score exactly what they score one at a
+// time, for every registered cache type and both protocols: a cache that mixed its batch rows
+// (a shared scale, a pivot or residual window across rows) would differ here. 5 prefill and 3
+// decode windows in groups of 2 also exercise the smaller last group.
+TEST(KvSweep, BatchedWindowsScoreAsSingleWindows) {
+  auto m = load_model(test::asset("llm/tinystories-656K"), LoadOptions());
+  Transformer t(*m);
+  const std::string calib = test::read_text(test::asset("eval/gsm8k/test.jsonl")).substr(0, 20000);
+  CalibrationOptions co;
+  co.max_tokens = 2000;
+  auto table = std::make_shared<ChannelReorder>(calibrate_channel_reorder(t, m->tokenizer->encode(calib, true, false), co, nullptr, CancelToken()));
+  auto tokens = tokenize_corpus(*m->tokenizer, test::read_text(test::asset("eval/tinystories/TinyStories-valid.head.txt")), "<|endoftext|>");
+  std::vector<SweepCodec> codecs;
+  for (const auto& name : kv_cache_types()) codecs.push_back(SweepCodec::parse(name));
+  ASSERT_GE(codecs.size(), 8u);
+  SweepOptions o;
+  o.ctx = 160;  // past KIVI's 128-token residual window
+  o.reference = "f32";
+  o.max_windows = 5;
+  o.decode_max_windows = 3;
+  o.base_options.reorder_source = [table]() { return table; };
+  auto single = kv_sweep(t, tokens, codecs, o, nullptr, CancelToken());
+  o.batch = 2;
+  auto batched = kv_sweep(t, tokens, codecs, o, nullptr, CancelToken());
+  ASSERT_EQ(single.size(), batched.size());
+  for (size_t i = 0; i < single.size(); ++i) {
+    const std::string what = single[i].codec + " " + single[i].protocol;
+    ASSERT_EQ(single[i].codec, batched[i].codec);
+    EXPECT_EQ(batched[i].windows, single[i].protocol == "prefill" ? 5 : 3) << what;
+    EXPECT_NEAR(batched[i].nll, single[i].nll, 1e-4 * single[i].nll) << what;
+    EXPECT_NEAR(batched[i].kld, single[i].kld, 1e-4 + 1e-3 * single[i].kld) << what;
+    EXPECT_NEAR(batched[i].bits_k, single[i].bits_k, 1e-6 * single[i].bits_k) << what;
+    EXPECT_NEAR(batched[i].bits_v, single[i].bits_v, 1e-6 * single[i].bits_v) << what;
   }
 }
 
