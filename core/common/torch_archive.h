@@ -31,6 +31,8 @@ inline void load_archive(torch::serialize::InputArchive& archive, const std::str
     archive.load_from(path);
   } catch (const c10::Error& e) {
     fail_format("'" + path + "' is not a " + what + ": " + torch_reason(e));
+  } catch (const std::exception& e) {  // TorchScript's parser reports a damaged archive with its own types
+    fail_format("'" + path + "' is not a " + what + ": " + std::string(e.what()).substr(0, 200));
   }
 }
 

@@ -6,12 +6,19 @@
 #include <cmath>
 
 #include "core/common/error.h"
+#include "core/mri/diffusion/weight_file.h"
 
 namespace qs::mri {
 namespace {
 
 torch::nn::Conv2d conv3(int64_t in, int64_t out, int64_t stride = 1) { return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1)); }
 torch::nn::GroupNorm group_norm(int64_t groups, int64_t ch) { return torch::nn::GroupNorm(torch::nn::GroupNormOptions(std::min(groups, ch), ch).eps(1e-6)); }
+
+std::vector<int64_t> config_vector(const UnetConfig& c) {
+  std::vector<int64_t> v = {c.latent_channels, c.base_channels, c.levels, c.groups, c.conditioned ? 1 : 0};
+  v.insert(v.end(), c.channel_mult.begin(), c.channel_mult.end());
+  return v;
+}
 
 }  // namespace
 
@@ -50,7 +57,7 @@ LatentUnetImpl::LatentUnetImpl(const UnetConfig& c) : config_(c) {
   emb_dim_ = 4 * c.base_channels;
   time1_ = register_module("time1", torch::nn::Linear(c.base_channels, emb_dim_));
   time2_ = register_module("time2", torch::nn::Linear(emb_dim_, emb_dim_));
-  in_ = register_module("in", conv3(c.latent_channels * (c.conditioned ? 2 : 1), c.base_channels));
+  in_ = register_module("input_conv", conv3(c.latent_channels * (c.conditioned ? 2 : 1), c.base_channels));
   down_blocks_ = register_module("down_blocks", torch::nn::ModuleList());
   downsample_ = register_module("downsample", torch::nn::ModuleList());
   up_blocks_ = register_module("up_blocks", torch::nn::ModuleList());
@@ -110,6 +117,33 @@ at::Tensor LatentUnetImpl::loss(const NoiseSchedule& s, const at::Tensor& z0, co
   for (int64_t i = 0; i < t.size(0); ++i) base[size_t(i)] = s.timesteps[size_t(tc[i].item<int64_t>())];
   const at::Tensor steps = at::tensor(base, at::kLong).to(z0.device());
   return (forward(zt, steps, cond) - noise).pow(2).mean();
+}
+
+void save_unet(LatentUnet& unet, const std::string& path) { save_weight_file(*unet, "unet_config", config_vector(unet->config()), path); }
+
+std::string describe(const UnetConfig& c) {
+  std::string mult;
+  for (int64_t m : c.channel_mult) mult += (mult.empty() ? "" : ",") + std::to_string(m);
+  return std::to_string(c.levels) + " levels (x" + mult + ") of " + std::to_string(c.base_channels) + " channels, " + std::to_string(c.latent_channels) +
+         " latent channel(s), groups " + std::to_string(c.groups) + (c.conditioned ? ", conditioned" : ", unconditioned");
+}
+
+LatentUnet load_unet(const std::string& path, const UnetConfig* expected) {
+  torch::serialize::InputArchive a;
+  const std::vector<int64_t> v = read_weight_config(a, path, "UNet weight file", "unet_config", 6);
+  UnetConfig c;
+  c.latent_channels = v[0], c.base_channels = v[1], c.levels = v[2], c.groups = v[3], c.conditioned = v[4] != 0;
+  c.channel_mult.assign(v.begin() + 5, v.end());
+  try {
+    c.validate();
+  } catch (const Error& e) {
+    fail_format("'" + path + "' holds an impossible UNet configuration: " + e.what());
+  }
+  if (expected && config_vector(*expected) != config_vector(c))
+    fail(ErrorKind::kInvalidArgument, "'" + path + "' holds a UNet of " + describe(c) + ", not the expected " + describe(*expected));
+  LatentUnet unet(c);
+  load_weight_parameters(*unet, a, path);
+  return unet;
 }
 
 }  // namespace qs::mri

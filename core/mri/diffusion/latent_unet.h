@@ -60,4 +60,11 @@ TORCH_MODULE(LatentUnet);
 // Sinusoidal embedding of integer steps t [B] into [B, dim] (dim even), as in DDPM.
 at::Tensor timestep_embedding(const at::Tensor& t, int64_t dim);
 
+// Weights and configuration in one file (weight_file.h). load_unet builds the file's
+// architecture; with `expected` it refuses a file of another one, naming both; Error(kFormat) for
+// a file that is no UNet, is truncated or whose weights do not fit its configuration.
+void save_unet(LatentUnet& unet, const std::string& path);
+LatentUnet load_unet(const std::string& path, const UnetConfig* expected = nullptr);
+std::string describe(const UnetConfig& c);
+
 }  // namespace qs::mri

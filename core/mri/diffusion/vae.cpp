@@ -6,7 +6,7 @@
 
 
 #include "core/common/error.h"
-#include "core/common/torch_archive.h"
+#include "core/mri/diffusion/weight_file.h"
 
 namespace qs::mri {
 namespace {
@@ -102,12 +102,7 @@ at::Tensor VaeImpl::loss(const at::Tensor& x, const at::Tensor& noise, double kl
   return (recon - x).abs().mean() + kl_weight * kl;
 }
 
-void save_vae(Vae& vae, const std::string& path) {
-  torch::serialize::OutputArchive a;
-  a.write("config", at::tensor(config_vector(vae->config())));
-  vae->save(a);
-  save_archive_atomically(a, path);
-}
+void save_vae(Vae& vae, const std::string& path) { save_weight_file(*vae, "vae_config", config_vector(vae->config()), path); }
 
 std::string describe(const VaeConfig& c) {
   std::string mult;
@@ -118,10 +113,7 @@ std::string describe(const VaeConfig& c) {
 
 Vae load_vae(const std::string& path, const VaeConfig* expected) {
   torch::serialize::InputArchive a;
-  load_archive(a, path, "VAE weight file");
-  at::Tensor cfg;
-  if (!a.try_read("config", cfg) || cfg.dim() != 1 || cfg.numel() < 6) fail_format("'" + path + "' has no VAE configuration");
-  std::vector<int64_t> v(cfg.data_ptr<int64_t>(), cfg.data_ptr<int64_t>() + cfg.numel());
+  const std::vector<int64_t> v = read_weight_config(a, path, "VAE weight file", "vae_config", 6);
   VaeConfig c;
   c.in_channels = v[0], c.base_channels = v[1], c.latent_channels = v[2], c.levels = v[3], c.groups = v[4];
   c.channel_mult.assign(v.begin() + 5, v.end());
@@ -133,11 +125,7 @@ Vae load_vae(const std::string& path, const VaeConfig* expected) {
   if (expected && config_vector(*expected) != config_vector(c))
     fail(ErrorKind::kInvalidArgument, "'" + path + "' holds a VAE of " + describe(c) + ", not the expected " + describe(*expected));
   Vae vae(c);
-  try {
-    vae->load(a);
-  } catch (const c10::Error& e) {
-    fail_format("'" + path + "': weights do not match its configuration: " + torch_reason(e));
-  }
+  load_weight_parameters(*vae, a, path);
   return vae;
 }
 

@@ -1,7 +1,6 @@
-// Training LDPM's VAE on slices of one volume (issue "LDPM"; `quantiscope mri train-vae`).
-// Batches are random crops of the split's training slices, each slice scaled to [0, 1] by the
-// volume's maximum, drawn with the reparameterisation noise from a generator seeded by
-// (seed, step): a resumed run equals the uninterrupted one. Adam; loss as VaeImpl::loss.
+// Training LDPM's VAE on slices of one volume (issue "LDPM"; `quantiscope mri train-vae`):
+// SliceTrainer's crops and loop, the reparameterisation noise drawn from the step's generator
+// after the crops; loss as VaeImpl::loss.
 // Evaluation: round-trip PSNR / SSIM of the held-out slices (fastMRI's per-volume metrics on the
 // centre crop whose sides are multiples of the downsampling), never seen in training.
 #pragma once
@@ -11,16 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "core/mri/diffusion/slice_trainer.h"
 #include "core/mri/diffusion/vae.h"
 #include "core/mri/metrics.h"
 
 namespace qs::mri {
 
-struct VaeTrainOptions {
-  int64_t batch = 16, crop = 64;
-  double lr = 2e-4, kl_weight = 1e-6;
-  uint64_t seed = 1;
-  at::Device device = at::Device(at::kCPU);
+struct VaeTrainOptions : SliceTrainOptions {
+  double kl_weight = 1e-6;
 };
 
 class VaeTrainer {
@@ -28,16 +25,16 @@ class VaeTrainer {
   // slices (S, H, W) real; train / heldout index into them (disjoint: checked).
   VaeTrainer(const VaeConfig& config, const VaeTrainOptions& options, const at::Tensor& slices, std::vector<int64_t> train, std::vector<int64_t> heldout);
   ~VaeTrainer();
-  double step();  // one Adam step; returns the loss; Error(kFormat) when it is not finite
-  int64_t steps_done() const;
+  double step() { return trainer_->step(); }  // Error(kFormat) when the loss is not finite
+  int64_t steps_done() const { return trainer_->steps_done(); }
   VolumeMetrics evaluate() const;  // on the held-out slices
-  Vae& vae();
-  void save_checkpoint(const std::string& path) const;  // weights, optimizer, step (resume)
-  void load_checkpoint(const std::string& path);
+  Vae& vae() { return vae_; }
+  void save_checkpoint(const std::string& path) const { trainer_->save_checkpoint(path); }  // weights, optimizer, step
+  void load_checkpoint(const std::string& path) { trainer_->load_checkpoint(path); }
 
  private:
-  struct State;
-  std::unique_ptr<State> s_;
+  Vae vae_{nullptr};
+  std::unique_ptr<SliceTrainer> trainer_;
 };
 
 }  // namespace qs::mri

@@ -1,0 +1,36 @@
+// Training LDPM's sketch network (issue "LDPM"; `quantiscope mri train-sketch`): SliceTrainer's
+// crops, each undersampled with a mask drawn from the choices (type, acceleration, seed from the
+// step's generator), loss L1(sketch(x_zf), x). Evaluation on the held-out slices with one fixed
+// mask: fastMRI's per-volume metrics of the zero-filled input and of the sketch.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "core/mri/diffusion/sketch.h"
+#include "core/mri/diffusion/slice_trainer.h"
+#include "core/mri/metrics.h"
+
+namespace qs::mri {
+
+struct SketchEvaluation {
+  VolumeMetrics zero_filled, sketch;
+};
+
+class SketchTrainer {
+ public:
+  SketchTrainer(const UnetConfig& config, const SliceTrainOptions& options, std::vector<MaskSpec> choices, const at::Tensor& slices, std::vector<int64_t> train,
+                std::vector<int64_t> heldout);
+  ~SketchTrainer();
+  double step() { return trainer_->step(); }
+  int64_t steps_done() const { return trainer_->steps_done(); }
+  SketchEvaluation evaluate(const MaskSpec& mask) const;
+  LatentUnet& net() { return net_; }
+  void save_checkpoint(const std::string& path) const { trainer_->save_checkpoint(path); }
+  void load_checkpoint(const std::string& path) { trainer_->load_checkpoint(path); }
+
+ private:
+  LatentUnet net_{nullptr};
+  std::unique_ptr<SliceTrainer> trainer_;
+};
+
+}  // namespace qs::mri
