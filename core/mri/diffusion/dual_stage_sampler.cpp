@@ -30,7 +30,7 @@ at::Tensor dual_stage_sample(Vae& vae, LatentUnet& unet, const NoiseSchedule& ba
     fail(ErrorKind::kInvalidArgument, "ldpm: start below the step count, dc_every >= 1 and a DC weight in [0, 1]");
   torch::NoGradGuard no_grad;
   at::Generator gen = at::detail::createCPUGenerator(o.seed);
-  const at::Tensor cond = vae->encode(sketch).first;
+  const at::Tensor cond = vae->image_to_latent(sketch);
   auto noise_like = [&](const at::Tensor& t) { return at::randn(t.sizes(), gen, at::TensorOptions().dtype(t.scalar_type())).to(t.device()); };
   at::Tensor z = o.start_from_condition ? q_sample(s, cond, start, noise_like(cond)) : noise_like(cond);
   for (int64_t i = start; i >= 0; --i) {
@@ -38,13 +38,13 @@ at::Tensor dual_stage_sample(Vae& vae, LatentUnet& unet, const NoiseSchedule& ba
     const at::Tensor t = at::full({z.size(0)}, s.timesteps[size_t(i)], at::TensorOptions().dtype(at::kLong).device(z.device()));
     at::Tensor z0 = predict_x0(s, z, i, unet->forward(z, t, cond));
     if (o.dc != DcMode::kNone && i <= switch_at && (start - i) % o.dc_every == 0) {
-      const at::Tensor x_dc = consistent_magnitude(vae->decode(z0), y, mask, o.dc, o.soft_eta);
-      z0 = o.dc_weight * vae->encode(x_dc).first + (1 - o.dc_weight) * z0;
+      const at::Tensor x_dc = consistent_magnitude(vae->latent_to_image(z0), y, mask, o.dc, o.soft_eta);
+      z0 = o.dc_weight * vae->image_to_latent(x_dc) + (1 - o.dc_weight) * z0;
     }
     z = posterior_step(s, z0, z, i, noise_like(z));
     if (progress) progress(start - i + 1, start + 1);
   }
-  at::Tensor x = vae->decode(z);
+  at::Tensor x = vae->latent_to_image(z);
   if (o.final_pixel_dc) x = consistent_magnitude(x, y, mask, DcMode::kHard, 1.0);
   return x;
 }

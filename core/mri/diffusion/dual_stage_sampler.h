@@ -2,15 +2,15 @@
 // conditioned on the sketch's latent, with k-space data consistency in its second stage.
 //
 //   s     = respace(base, space_timesteps(T, steps))             (N kept steps, index N-1 .. 0)
-//   c     = mean of encode(sketch)                               (the condition latent)
+//   c     = image_to_latent(sketch)  (s * mean of encode)         (the condition latent)
 //   z     = q_sample(s, c, start, noise)   or pure noise          (start_from_condition)
 //   for i = start .. 0:
 //     z0  = predict_x0(s, z, i, UNet(z, t_i, c))
 //     stage B (i <= switch_index, every dc_every-th step):
-//       x0 = decode(z0);  x_dc = |DC(x0, y, M)| (hard projection or a soft step of eta)
-//       z0 = w mean(encode(x_dc)) + (1 - w) z0
+//       x0 = latent_to_image(z0);  x_dc = |DC(x0, y, M)| (hard projection or a soft step of eta)
+//       z0 = w image_to_latent(x_dc) + (1 - w) z0
 //     z   = posterior_step(s, z0, z, i, noise_i)
-//   x = decode(z), then |hard DC| once more in pixel space (final_pixel_dc)
+//   x = latent_to_image(z), then |hard DC| once more in pixel space (final_pixel_dc)
 // Images are magnitudes [B, 1, H, W] (the networks' domain); DC treats them as real images whose
 // measured lines are replaced, and keeps the magnitude. Seeded; progress per step; cancellable.
 #pragma once

@@ -5,6 +5,10 @@
 #include <torch/nn/modules/upsampling.h>
 
 
+#include <torch/torch.h>
+
+#include <cmath>
+
 #include "core/common/error.h"
 #include "core/mri/diffusion/weight_file.h"
 
@@ -78,6 +82,17 @@ VaeImpl::VaeImpl(const VaeConfig& c) : config_(c) {
   dec->push_back(torch::nn::SiLU());
   dec->push_back(conv3(ch, c.in_channels));
   decoder_ = register_module("decoder", dec);
+  latent_scale_ = register_buffer("latent_scale", at::ones({1}));
+}
+
+at::Tensor VaeImpl::image_to_latent(const at::Tensor& x) { return encode(x).first * latent_scale_; }
+at::Tensor VaeImpl::latent_to_image(const at::Tensor& z) { return decode(z / latent_scale_); }
+double VaeImpl::latent_scale() const { return latent_scale_.item<double>(); }
+
+void VaeImpl::set_latent_scale(double s) {
+  if (!std::isfinite(s) || !(s > 0)) fail(ErrorKind::kInvalidArgument, "vae: the latent scale must be finite and positive");
+  torch::NoGradGuard no_grad;
+  latent_scale_.fill_(s);
 }
 
 std::pair<at::Tensor, at::Tensor> VaeImpl::encode(const at::Tensor& x) {

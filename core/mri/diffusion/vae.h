@@ -5,6 +5,7 @@
 //   encode: x [B, 1, H, W] -> (mean, logvar) [B, zc, H/f, W/f],  f = 2^(levels - 1)
 //   decode: z [B, zc, H/f, W/f] -> x' [B, 1, H, W]
 //   loss:   L1(x', x) + kl_weight * KL(N(mean, exp(logvar)) || N(0, I)) averaged over elements
+//   latent: z = s * mean(encode(x)) for the diffusion prior (s: the latent scale buffer)
 // H and W must be multiples of f (the sampler pads or refuses before calling).
 #pragma once
 #include <torch/nn/module.h>
@@ -44,9 +45,18 @@ class VaeImpl : public torch::nn::Module {
   at::Tensor loss(const at::Tensor& x, const at::Tensor& noise, double kl_weight);
   const VaeConfig& config() const { return config_; }
 
+  // The diffusion prior's latent: mean(encode(x)) * s, with s chosen after training so that these
+  // latents have unit standard deviation (Stable Diffusion's scaling factor); latent_to_image
+  // inverts it. s is a buffer saved with the weights (1 until set).
+  at::Tensor image_to_latent(const at::Tensor& x);
+  at::Tensor latent_to_image(const at::Tensor& z);
+  double latent_scale() const;
+  void set_latent_scale(double s);  // Error(kInvalidArgument) unless finite and > 0
+
  private:
   VaeConfig config_;
   torch::nn::Sequential encoder_{nullptr}, decoder_{nullptr};
+  at::Tensor latent_scale_;
 };
 TORCH_MODULE(Vae);
 

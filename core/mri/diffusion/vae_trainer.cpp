@@ -32,4 +32,17 @@ VolumeMetrics VaeTrainer::evaluate() const {
   return evaluate_volume(x.select(1, 0).cpu(), at::stack(pred));
 }
 
+double VaeTrainer::set_latent_scale_from_training(int64_t n) {
+  if (n < 2) fail(ErrorKind::kInvalidArgument, "train-vae: the latent scale needs at least 2 crops");
+  torch::NoGradGuard no_grad;
+  at::Generator gen = at::detail::createCPUGenerator(0x5ca1e);
+  const int64_t crop = std::min<int64_t>(128, std::min(trainer_->data().height(), trainer_->data().width())) / vae_->config().downsampling() * vae_->config().downsampling();
+  std::vector<at::Tensor> means;
+  for (int64_t done = 0; done < n; done += 16) means.push_back(vae_->encode(trainer_->data().crops(std::min<int64_t>(16, n - done), crop, gen)).first.flatten());
+  const double sd = at::cat(means).std().item<double>();
+  if (!std::isfinite(sd) || !(sd > 0)) fail(ErrorKind::kFormat, "train-vae: the latents have no spread (std " + std::to_string(sd) + ")");
+  vae_->set_latent_scale(1.0 / sd);
+  return 1.0 / sd;
+}
+
 }  // namespace qs::mri
