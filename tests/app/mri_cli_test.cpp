@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "core/mri/diffusion/latent_unet.h"
 #include "core/mri/diffusion/vae.h"
 #include "core/mri/io/cfl.h"
 #include "core/mri/io/volume_io.h"
@@ -161,6 +162,37 @@ TEST(MriCli, TrainVaeWritesLoadableWeights) {
   EXPECT_EQ(again.exit_code, 2) << again.err;
   auto bad = test::run_cli({"mri", "train-vae", colin, "--split", dir.file("vae/loss.csv"), "--out", dir.file("x")});
   EXPECT_EQ(bad.exit_code, 4) << bad.err;  // not a split file
+}
+
+// The three trainings chained as the GPU script runs them, with tiny networks: each writes its
+// weights and curve, train-ldm reads the other two, and train-ldm without them says what it needs.
+TEST(MriCli, TrainSketchAndLdmChainOnTheVae) {
+  const char* colin = "/usr/share/mricron/templates/ch2better.nii.gz";
+  if (!std::filesystem::exists(colin)) GTEST_SKIP() << colin << " is missing (mricron-data)";
+  test::TempDir dir;
+  const std::string split = std::string(QS_RESOURCES_DIR) + "/mri/colin27-split.json";
+  const std::vector<std::string> common = {colin, "--split", split, "--steps", "2", "--batch", "2", "--crop", "32", "--base", "8", "--eval-every", "2"};
+  auto run = [&](std::vector<std::string> head, std::vector<std::string> tail) {
+    head.insert(head.end(), common.begin(), common.end());
+    head.insert(head.end(), tail.begin(), tail.end());
+    return test::run_cli(head);
+  };
+  auto vae = run({"mri", "train-vae"}, {"--out", dir.file("vae"), "--latent", "2"});
+  ASSERT_EQ(vae.exit_code, 0) << vae.err;
+  EXPECT_NE(vae.out.find("latent scale"), std::string::npos) << vae.out;
+  auto sketch = run({"mri", "train-sketch"}, {"--out", dir.file("sketch"), "--levels", "2"});
+  ASSERT_EQ(sketch.exit_code, 0) << sketch.err;
+  EXPECT_NE(sketch.out.find("zero-filled"), std::string::npos) << sketch.out;
+  auto missing = run({"mri", "train-ldm"}, {"--out", dir.file("ldm")});
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+  EXPECT_NE(missing.err.find("--vae"), std::string::npos) << missing.err;
+  auto ldm = run({"mri", "train-ldm"}, {"--out", dir.file("ldm"), "--levels", "2", "--vae", dir.file("vae/vae.pt"), "--sketch", dir.file("sketch/sketch.pt")});
+  ASSERT_EQ(ldm.exit_code, 0) << ldm.err;
+  EXPECT_NE(ldm.out.find("held-out eps loss"), std::string::npos) << ldm.out;
+  EXPECT_EQ(qs::mri::load_unet(dir.file("ldm/unet.pt"))->config().latent_channels, 2);
+  EXPECT_TRUE(qs::mri::load_unet(dir.file("ldm/unet.pt"))->config().conditioned);
+  const std::string curve = test::read_text(dir.file("sketch/loss.csv"));
+  EXPECT_EQ(curve.substr(0, curve.find('\n')), "step,loss,heldout_zf_psnr,heldout_sketch_psnr,heldout_sketch_ssim");
 }
 
 }  // namespace

@@ -22,6 +22,8 @@ int cmd_recon(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
 int cmd_compare(int argc, char** argv);
 int cmd_train_vae(int argc, char** argv);
+int cmd_train_sketch(int argc, char** argv);
+int cmd_train_ldm(int argc, char** argv);
 
 // "a:b" (half-open), "a" (one slice) or "" (all) applied to axis 0.
 at::Tensor select_slices(const at::Tensor& x, const std::string& range);

@@ -23,7 +23,11 @@ void mri_usage() {
                "  compare VOL|K.h5 [--methods a,b] [--accels 4,8] [--masks random,equispaced] [--slices A:B]\n"
                "        [--crop HxW] [--coils N] [--iters N] [--lambda L] [-o METHOD.NAME=VALUE] [--csv F] [--device cpu|cuda]\n"
                "  train-vae VOL --split SPLIT.json --out DIR [--steps N] [--batch B] [--crop C] [--lr X] [--kl W] [--base C]\n"
-               "        [--latent C] [--seed S] [--resume] [--device cpu|cuda]   LDPM's VAE on the split's training slices\n\n"
+               "        [--latent C] [--seed S] [--resume] [--device cpu|cuda]   LDPM's VAE on the split's training slices\n"
+               "  train-sketch VOL --split SPLIT.json --out DIR [--masks random,equispaced] [--accels 4,8] [--base C] [--levels N]\n"
+               "        [--eval-accel R] [--steps N] [--batch B] [--crop C] [--lr X] [--resume]   LDPM's zero-filled -> sketch network\n"
+               "  train-ldm VOL --split SPLIT.json --out DIR --vae vae.pt --sketch sketch.pt [--masks ..] [--accels ..] [--base C]\n"
+               "        [--levels N] [--steps N] [--batch B] [--crop C] [--lr X] [--resume]   LDPM's sketch-conditioned latent denoiser\n\n"
                "Writing over an existing file needs --force. Methods:";
   for (const auto& m : qs::mri::recon_methods()) std::cout << " " << m;
   std::cout << "\n";
@@ -49,6 +53,8 @@ int cmd_mri(int argc, char** argv) {
   if (sub == "eval") return mri::cmd_eval(argc, argv);
   if (sub == "compare") return mri::cmd_compare(argc, argv);
   if (sub == "train-vae") return mri::cmd_train_vae(argc, argv);
+  if (sub == "train-sketch") return mri::cmd_train_sketch(argc, argv);
+  if (sub == "train-ldm") return mri::cmd_train_ldm(argc, argv);
   std::cerr << "error: unknown mri subcommand '" << sub << "' (see quantiscope mri --help)\n";
   return 2;
 }
