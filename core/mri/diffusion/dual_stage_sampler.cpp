@@ -4,15 +4,24 @@
 
 #include "core/common/error.h"
 #include "core/mri/diffusion/data_consistency.h"
+#include "core/mri/simulate.h"
 
 namespace qs::mri {
 namespace {
 
-// |DC(x)| for magnitude images [B, 1, H, W].
+// |DC(x)| for magnitude images [B, 1, H, W]. When the measurements are smaller ([B, h, w]: the
+// networks' size padded to their multiple), the centre h x w is made consistent and the border
+// keeps the network's values.
 at::Tensor consistent_magnitude(const at::Tensor& x, const at::Tensor& y, const at::Tensor& mask, DcMode mode, double eta) {
-  const at::Tensor img = x.squeeze(1).to(at::kFloat);
+  const int64_t h = y.size(1), w = y.size(2);
+  const bool padded = x.size(2) != h || x.size(3) != w;
+  const at::Tensor img = (padded ? center_crop(x, h, w) : x).squeeze(1).to(at::kFloat);
   const at::Tensor dc = mode == DcMode::kSoft ? soft_data_consistency(img, y, mask, eta) : hard_data_consistency(img, y, mask);
-  return at::abs(dc).unsqueeze(1).to(x.scalar_type());
+  const at::Tensor m = at::abs(dc).unsqueeze(1).to(x.scalar_type());
+  if (!padded) return m;
+  at::Tensor out = x.clone();
+  out.narrow(2, (x.size(2) - h) / 2, h).narrow(3, (x.size(3) - w) / 2, w).copy_(m);
+  return out;
 }
 
 }  // namespace
@@ -20,8 +29,8 @@ at::Tensor consistent_magnitude(const at::Tensor& x, const at::Tensor& y, const 
 at::Tensor dual_stage_sample(Vae& vae, LatentUnet& unet, const NoiseSchedule& base, const at::Tensor& sketch, const at::Tensor& y, const at::Tensor& mask,
                              const DualStageOptions& o, const ProgressFn& progress, const CancelToken& cancel) {
   if (sketch.dim() != 4 || sketch.size(1) != 1) fail(ErrorKind::kInvalidArgument, "ldpm: the sketch must be [B, 1, H, W]");
-  if (y.dim() != 3 || y.size(0) != sketch.size(0) || y.size(1) != sketch.size(2) || y.size(2) != sketch.size(3))
-    fail(ErrorKind::kInvalidArgument, "ldpm: k-space must be [B, H, W] matching the sketch");
+  if (y.dim() != 3 || y.size(0) != sketch.size(0) || y.size(1) > sketch.size(2) || y.size(2) > sketch.size(3))
+    fail(ErrorKind::kInvalidArgument, "ldpm: k-space must be [B, h, w] with h, w no larger than the sketch's [B, 1, H, W]");
   if (!at::isfinite(at::view_as_real(y.is_complex() ? y : at::complex(y, at::zeros_like(y)))).all().item<bool>())
     fail(ErrorKind::kFormat, "ldpm: the k-space holds NaN or Inf values");
   const NoiseSchedule s = respace(base, space_timesteps(base.size(), std::to_string(o.steps)));

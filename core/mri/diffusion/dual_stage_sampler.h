@@ -37,8 +37,9 @@ struct DualStageOptions {
   uint64_t seed = 0;
 };
 
-// sketch [B, 1, H, W]; y [B, H, W] complex measured k-space (zero off the mask); mask [W] or
-// [B, H, W]. Returns the magnitude image [B, 1, H, W]. Throws Error(kCancelled) when cancelled.
+// sketch [B, 1, H, W]; y [B, h, w] complex measured k-space (zero off the mask), h <= H and
+// w <= W: the measured image is the centre of the networks' padded size (the border is free);
+// mask [w] or [B, h, w]. Returns the magnitude image [B, 1, H, W]. Throws Error(kCancelled) when cancelled.
 at::Tensor dual_stage_sample(Vae& vae, LatentUnet& unet, const NoiseSchedule& base, const at::Tensor& sketch, const at::Tensor& y, const at::Tensor& mask,
                              const DualStageOptions& options, const ProgressFn& progress = nullptr, const CancelToken& cancel = CancelToken());
 
