@@ -164,6 +164,22 @@ TEST(MriCli, TrainVaeWritesLoadableWeights) {
   EXPECT_EQ(bad.exit_code, 4) << bad.err;  // not a split file
 }
 
+// A head volume to a compressed fastMRI .h5 (how Colin27 travels to the GPU machine) and back,
+// equal voxel for voxel; an existing output is kept without --force.
+TEST(MriCli, ConvertWritesACompressedH5ThatReadsBackEqual) {
+  const char* colin = "/usr/share/mricron/templates/ch2better.nii.gz";
+  if (!std::filesystem::exists(colin)) GTEST_SKIP() << colin << " is missing (mricron-data)";
+  test::TempDir dir;
+  auto r = test::run_cli({"mri", "convert", colin, dir.file("slab.h5"), "--slices", "150:160"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const at::Tensor back = qs::mri::read_volume(dir.file("slab.h5")).data;
+  const at::Tensor want = qs::mri::read_volume(colin).data.narrow(0, 150, 10).to(at::kFloat);
+  ASSERT_EQ(back.sizes(), want.sizes());
+  EXPECT_TRUE(at::equal(back, want));
+  EXPECT_LT(std::filesystem::file_size(dir.file("slab.h5")), size_t(want.numel()) * 4 / 3);  // deflated
+  EXPECT_EQ(test::run_cli({"mri", "convert", colin, dir.file("slab.h5"), "--slices", "150:160"}).exit_code, 2);
+}
+
 // The three trainings chained as the GPU script runs them, with tiny networks: each writes its
 // weights and curve, train-ldm reads the other two, and train-ldm without them says what it needs.
 TEST(MriCli, TrainSketchAndLdmChainOnTheVae) {

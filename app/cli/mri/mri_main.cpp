@@ -20,6 +20,7 @@ void mri_usage() {
                "        --out OUT.nii.gz|.h5|.cfl|.png [--lambda L] [--iters N] [--rho P] [-o NAME=VALUE]\n"
                "        [--slices A:B] [--crop HxW] [--device cpu|cuda]\n"
                "  eval --target T --pred P [--csv F] [--crop HxW] [--per-slice]\n"
+               "  convert IN OUT [--slices A:B] [--time T]    between NIfTI/MHA/NRRD, fastMRI .h5 (compressed), .cfl, .png\n"
                "  compare VOL|K.h5 [--methods a,b] [--accels 4,8] [--masks random,equispaced] [--slices A:B]\n"
                "        [--crop HxW] [--coils N] [--iters N] [--lambda L] [-o METHOD.NAME=VALUE] [--csv F] [--device cpu|cuda]\n"
                "  train-vae VOL --split SPLIT.json --out DIR [--steps N] [--batch B] [--crop C] [--lr X] [--kl W] [--base C]\n"
@@ -52,6 +53,7 @@ int cmd_mri(int argc, char** argv) {
   if (sub == "recon") return mri::cmd_recon(argc, argv);
   if (sub == "eval") return mri::cmd_eval(argc, argv);
   if (sub == "compare") return mri::cmd_compare(argc, argv);
+  if (sub == "convert") return mri::cmd_convert(argc, argv);
   if (sub == "train-vae") return mri::cmd_train_vae(argc, argv);
   if (sub == "train-sketch") return mri::cmd_train_sketch(argc, argv);
   if (sub == "train-ldm") return mri::cmd_train_ldm(argc, argv);

@@ -98,7 +98,18 @@ void write_float(H5::H5File& f, const std::string& name, const at::Tensor& x) {
   const at::Tensor t = x.to(at::kCPU, at::kFloat).contiguous();
   std::vector<hsize_t> dims(t.sizes().begin(), t.sizes().end());
   H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
-  f.createDataSet(name, H5::PredType::NATIVE_FLOAT, space).write(t.data_ptr(), H5::PredType::NATIVE_FLOAT);
+  // Images are stored in chunks of one slice, shuffled and deflated: a head volume with its empty
+  // background shrinks several times (the GPU machine's transfers are size-limited), and any
+  // HDF5 reader, h5py included, reads it as usual.
+  H5::DSetCreatPropList props;
+  if (!dims.empty() && t.numel() > 0) {
+    std::vector<hsize_t> chunk = dims;
+    for (size_t i = 0; i + 2 < chunk.size(); ++i) chunk[i] = 1;
+    props.setChunk(static_cast<int>(chunk.size()), chunk.data());
+    props.setShuffle();
+    props.setDeflate(4);
+  }
+  f.createDataSet(name, H5::PredType::NATIVE_FLOAT, space, props).write(t.data_ptr(), H5::PredType::NATIVE_FLOAT);
 }
 
 }  // namespace
