@@ -1,6 +1,7 @@
 // mri compare: several methods x accelerations x mask types on one volume, one metrics table
 // (markdown on stdout, CSV on request). A volume is simulated single-coil (or --coils N);
-// a fastMRI file is used as it is (its fully sampled k-space and target).
+// a fastMRI file is used as it is (its fully sampled k-space and target), an image-only .h5 is a
+// volume.
 #include <cstdio>
 #include <sstream>
 #include <fstream>
@@ -30,6 +31,8 @@ struct Row {
 qs::mri::Scan scan_for(const Args& a, const std::string& path) {
   if (qs::mri::is_hdf5_file(path)) {
     qs::mri::Scan s = qs::mri::read_fastmri(path);
+    // An image-only file (`mri convert` writes one) is a volume like any other: simulated.
+    if (!s.kspace.defined() && s.target.defined()) return simulate_from_args(a, qs::mri::read_volume(path), 0);
     if (!s.kspace.defined() || !s.target.defined()) fail_format("'" + path + "' needs both kspace and a reconstruction_* target for compare");
     s.kspace = select_slices(s.kspace, a.get("--slices"));
     s.target = select_slices(s.target, a.get("--slices"));

@@ -22,7 +22,9 @@ int cmd_train_ldm(int argc, char** argv) {
   c.levels = a.get_ll_in("--levels", 3, 1, 5);
   c.groups = std::min<int64_t>(8, c.base_channels);
   c.channel_mult.clear();
-  for (int64_t i = 0; i < c.levels; ++i) c.channel_mult.push_back(std::min<int64_t>(int64_t(1) << i, 4));
+  // x1, x2, x2, ...: the deeper levels stay at twice the base so that unet.pt stays under the
+  // 16 MiB a file may have to come back from the GPU machine.
+  for (int64_t i = 0; i < c.levels; ++i) c.channel_mult.push_back(i == 0 ? 1 : 2);
   TrainingLoop l = training_loop(a, "train-ldm", 2000, 250);
   qs::mri::LdmTrainer t(c, slice_train_options(a, 2e-4), training_mask_choices(a), vae, sketch, 1000, sv.slices, sv.split.train(), sv.split.heldout());
   qs::mri::MaskSpec eval;
