@@ -60,7 +60,7 @@ case ${1:-probe} in
     cmp colin-single-stage colin27 150:170 ldpm 8 -o ldpm.switch=49
     cmp colin-from-noise colin27 150:170 ldpm 8 -o ldpm.start=noise
     cmp colin-cs-tv-sketch colin27 150:170 ldpm 8 -o ldpm.sketch=cs-tv
-    [ -s $M/inia19.h5 ] && cmp inia19 inia19 "${INIA_SLICES:-}" zero-filled,cs-wavelet,cs-tv,ldpm 4,8
+    [ -s $M/inia19.h5 ] && cmp inia19 inia19 "${INIA_SLICES:-54:74}" zero-filled,cs-wavelet,cs-tv,ldpm 4,8
     tar -C /tmp/ldpm -cJf "$OUT/ldpm-eval.tar.xz" eval;;
   *) echo "unknown mode $1 (probe, train, eval)"; exit 2;;
 esac
