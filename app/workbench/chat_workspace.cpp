@@ -246,10 +246,7 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   });
   connect(continue_, &QPushButton::clicked, this, &ChatWorkspace::continueReply);
   connect(clear, &QPushButton::clicked, this, [this] {
-    for (int lane = 0; lane < 2; ++lane) {
-      history_[size_t(lane)].clear();
-      transcripts_[size_t(lane)]->clearMessages();
-    }
+    resetLanes();
     divergence_->clear();
     context_used_ = 0;
     context_->setUsage(0, model_.context_length, 0);
@@ -340,11 +337,22 @@ void ChatWorkspace::setAbMode(bool on) {
   lane_b_box_->setEnabled(on);
   transcripts_[1]->setVisible(on);
   // B starts from A's conversation so far, so both lanes answer the same history.
+  // Its copies of A's replies say whose they are, and its heading says B has not run, until it has.
   if (on && history_[1].empty() && !history_[0].empty()) {
     history_[1] = history_[0];
-    for (const auto& m : transcripts_[0]->messages()) transcripts_[1]->addMessage(m.role, m.text, m.stats);
+    for (const auto& m : transcripts_[0]->messages())
+      transcripts_[1]->addMessage(m.role, m.text, m.role == "assistant" ? tr("A's reply, copied when A/B was turned on (not produced by B's cache)") : m.stats);
+    lane_b_copied_ = true;
   }
   updateKvEstimate();
+}
+
+void ChatWorkspace::resetLanes() {
+  for (int lane = 0; lane < 2; ++lane) {
+    history_[size_t(lane)].clear();
+    transcripts_[size_t(lane)]->clearMessages();
+  }
+  lane_b_copied_ = false;
 }
 
 void ChatWorkspace::chooseModelFile() {
@@ -367,10 +375,7 @@ void ChatWorkspace::openModel(const QString& path, const QString& tokenizer) {
 void ChatWorkspace::onModelLoaded(const ModelSummary& s) {
   model_ = s;
   metadata_->setRows(s.rows);
-  for (int lane = 0; lane < 2; ++lane) {
-    history_[size_t(lane)].clear();
-    transcripts_[size_t(lane)]->clearMessages();
-  }
+  resetLanes();
   recent_->remember(s.path);
   context_used_ = 0;
   updateKvEstimate();
@@ -466,6 +471,7 @@ void ChatWorkspace::start(Turn turn) {
   worker_->resetCancel();
   lanes_running_ = laneCount();
   streamed_tokens_ = 0;
+  stopping_ = false;
   divergence_->clear();
   setBusy(true);
   status_->setText(turn == Turn::kContinue ? tr("Continuing…") : tr("Generating…"));
@@ -477,11 +483,14 @@ void ChatWorkspace::start(Turn turn) {
 }
 
 void ChatWorkspace::stop() {
+  if (!busy_) return;
   worker_->cancel();
+  stopping_ = true;  // tokens the engine made before it saw the request are not shown
   status_->setText(tr("Stopping…"));
 }
 
 void ChatWorkspace::onToken(int lane, int id, const QString& text, float probability, long long context_used, long long kv_bytes) {
+  if (stopping_) return;
   transcripts_[size_t(lane)]->appendToken(text, probability, id);
   if (lane == 0) context_->setUsage(context_used, model_.context_length, kv_bytes);
   Q_EMIT tokenArrived(++streamed_tokens_);
@@ -495,6 +504,10 @@ void ChatWorkspace::onFinished(int lane, const GenerationStats& s) {
   else
     h.push_back({"assistant", reply});
   last_stats_[size_t(lane)] = s;
+  if (lane == 1 && lane_b_copied_) {
+    lane_b_copied_ = false;
+    updateKvEstimate();  // the heading no longer says B has not run
+  }
   const QString stats = tr("%1 tokens · %2 tok/s · prompt %3 tok at %4 tok/s · first token %5 ms · KV %6 · %7")
                             .arg(s.generated_tokens)
                             .arg(s.generation_tps, 0, 'f', 1)
@@ -517,6 +530,16 @@ void ChatWorkspace::onFinished(int lane, const GenerationStats& s) {
 }
 
 void ChatWorkspace::onFailed(int lane, const QString& message) {
+  if (stopping_ && message.contains("cancelled")) {
+    // Stopped before this lane began: its reply stays empty and says so (the lanes keep the same
+    // turns), with no error to acknowledge.
+    auto& h = history_[size_t(lane)];
+    if (turn_ == Turn::kNew) h.push_back({"assistant", QString()});
+    transcripts_[size_t(lane)]->setLastStats(tr("not run: stopped before cache %1 started").arg(kLaneName[lane]));
+    Q_EMIT logMessage(tr("generation %1 not run: stopped").arg(kLaneName[lane]));
+    laneDone();
+    return;
+  }
   // Undo the turn on this lane so the history stays a valid conversation.
   auto* t = transcripts_[size_t(lane)];
   if (turn_ == Turn::kNew && t->lastRole() == "assistant") {
@@ -586,7 +609,9 @@ void ChatWorkspace::updateKvEstimate() {
   for (int lane = 0; lane < 2; ++lane) {
     QLabel* label = kv_estimate_[size_t(lane)];
     const QString k = k_type_[size_t(lane)]->currentText(), v = v_type_[size_t(lane)]->currentText();
-    transcripts_[size_t(lane)]->setHeading(ab_->isChecked() ? tr("%1 · K %2 / V %3").arg(kLaneName[lane], k, v) : QString());
+    QString heading = ab_->isChecked() ? tr("%1 · K %2 / V %3").arg(kLaneName[lane], k, v) : QString();
+    if (lane == 1 && lane_b_copied_ && !heading.isEmpty()) heading += tr(" · not run yet: the replies below are A's");
+    transcripts_[size_t(lane)]->setHeading(heading);
     if (model_.path.isEmpty()) {
       label->setText(tr("Open a model to see the KV memory."));
       continue;
@@ -692,11 +717,10 @@ bool ChatWorkspace::loadConversation(const QString& path, QString* error) {
   const int t = template_->findData(c.chat_template);
   template_->setCurrentIndex(t < 0 ? 0 : t);
   system_->setPlainText(c.system_prompt);
+  resetLanes();
   for (int lane = 0; lane < 2; ++lane) {
     setCacheTypes(c.lanes[lane].k_type, c.lanes[lane].v_type, lane);
     kv_options_[size_t(lane)]->setText(c.lanes[lane].kv_options);
-    transcripts_[size_t(lane)]->clearMessages();
-    history_[size_t(lane)].clear();
     std::vector<views::ChatTranscriptView::Message> shown;
     for (const auto& m : c.messages[lane]) {
       views::ChatTranscriptView::Message v;

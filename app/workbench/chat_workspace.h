@@ -93,6 +93,7 @@ class ChatWorkspace : public QWidget {
   void applyPreset(int index);
 
  private:
+  void resetLanes();  // both lanes' history and transcripts emptied
   enum class Turn { kNew, kContinue };
   void start(Turn turn);
   GenerationRequest request(int lane, Turn turn) const;
@@ -139,6 +140,8 @@ class ChatWorkspace : public QWidget {
   Turn turn_ = Turn::kNew;  // what the running generation does to the last reply
   int lanes_running_ = 0;
   int streamed_tokens_ = 0;
+  bool stopping_ = false;       // Stop pressed: later tokens are dropped, unstarted lanes not run
+  bool lane_b_copied_ = false;  // lane B shows A's replies, copied when A/B was turned on
   long long context_used_ = 0;  // lane A's cache length after the last reply
   ModelSummary model_;
   std::array<std::vector<std::pair<QString, QString>>, 2> history_;

@@ -16,6 +16,7 @@ class ChatTranscriptView : public QTextBrowser {
   explicit ChatTranscriptView(QWidget* parent = nullptr);
 
   void setHeading(const QString& heading);  // e.g. "A · f16 / f16"
+  const QString& heading() const { return heading_; }
   void clearMessages();
   void addMessage(const QString& role, const QString& text, const QString& stats = {});
   // Appends one generated token (text may be "" while a character is incomplete) to the last

@@ -6,6 +6,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThread>
 #include <QTimer>
 
 #include "app/models/conversation.h"
@@ -67,6 +68,71 @@ class ChatWorkspaceTest : public QObject {
     qInfo("stop returned after %lld ms", (long long)t.elapsed());
     QVERIFY(!chat.isBusy());
     QVERIFY(chat.statusText().contains("cancelled"));
+  }
+
+  // The reply ends where Stop was pressed: tokens the engine made before it saw the request
+  // (queued behind a busy UI thread) are not shown or kept.
+  void noTokenAppearsAfterStop() {
+    ChatWorkspace chat;
+    QVERIFY(open(chat));
+    QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
+    QSignalSpy tokens(&chat, &ChatWorkspace::tokenArrived);
+    chat.setMaxTokens(2000);
+    chat.setPrompt("Once upon a time");
+    chat.send();
+    QVERIFY(tokens.wait(10000));
+    QThread::msleep(200);  // the engine runs ahead of the (blocked) UI thread meanwhile
+    const QString shown = chat.transcript()->lastMessageText();
+    const int arrived = tokens.count();
+    chat.stop();
+    QVERIFY(done.wait(5000));
+    QCOMPARE(tokens.count(), arrived);
+    QCOMPARE(chat.transcript()->lastMessageText(), shown);
+    qInfo("stopped with %d tokens shown", arrived);
+  }
+
+  // Stop in A/B mode while A runs: B never starts, says so, and no error dialog waits for a click.
+  void stopInAbModeLeavesBNotRunWithoutAnError() {
+    ChatWorkspace chat;
+    QVERIFY(open(chat));
+    chat.setAbMode(true);
+    chat.setCacheTypes("f16", "f16", 0);
+    chat.setCacheTypes("f16", "f16", 1);
+    chat.setMaxTokens(2000);
+    QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
+    QSignalSpy tokens(&chat, &ChatWorkspace::tokenArrived);
+    chat.setPrompt("Once upon a time");
+    chat.send();
+    QVERIFY(tokens.wait(10000));
+    chat.stop();
+    QVERIFY2(done.wait(5000), "the A/B run did not end after Stop (an error dialog?)");
+    QVERIFY(!chat.isBusy());
+    auto* b = chat.transcript(1);
+    QCOMPARE(b->lastRole(), QString("assistant"));
+    QVERIFY2(b->messages().back().stats.contains("not run"), qPrintable(b->messages().back().stats));
+    QCOMPARE(b->messageCount(), chat.transcript(0)->messageCount());
+  }
+
+  // A/B turned on after a reply: B holds A's conversation, labelled as A's, until B has run.
+  void laneBSaysItHasNotRunUntilItHas() {
+    ChatWorkspace chat;
+    QVERIFY(open(chat));
+    chat.setPreset(0);
+    chat.setMaxTokens(20);
+    chat.setCacheTypes("f16", "f16", 1);  // a cache that needs no calibration on this model
+    QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
+    chat.setPrompt("Once upon a time");
+    chat.send();
+    QVERIFY(done.wait(20000));
+    chat.setAbMode(true);
+    auto* b = chat.transcript(1);
+    QVERIFY2(b->heading().contains("not run yet"), qPrintable(b->heading()));
+    QVERIFY2(b->messages().back().stats.contains("A's reply"), qPrintable(b->messages().back().stats));
+    chat.setPrompt("The end");
+    chat.send();
+    QVERIFY(done.wait(20000));
+    QVERIFY2(!b->heading().contains("not run"), qPrintable(b->heading()));
+    QVERIFY2(b->messages().back().stats.contains("tok/s"), qPrintable(b->messages().back().stats));
   }
 
   void abModeRunsBothCachesAndMarksTheFirstDivergence() {
