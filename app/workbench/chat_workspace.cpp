@@ -38,6 +38,17 @@
 
 namespace qs::workbench {
 namespace {
+
+// A Llama-like cache shape for choosing a codec before any model is open.
+KvShape kNominalShape() {
+  KvShape s;
+  s.n_layers = 32, s.n_heads = 32, s.n_kv_heads = 8, s.head_dim = 128, s.max_tokens = 4096;
+  return s;
+}
+
+}  // namespace
+
+namespace {
 struct Preset {
   const char* name;
   double temperature;
@@ -73,8 +84,13 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
     v_type_[size_t(lane)] = new QComboBox;
     k_type_[size_t(lane)]->addItems(types);
     v_type_[size_t(lane)]->addItems(types);
-    k_type_[size_t(lane)]->setCurrentText(lane == 0 ? "f16" : "rotatekv-2");
-    v_type_[size_t(lane)]->setCurrentText(lane == 0 ? "f16" : "rotatekv-2");
+    // A: the full-precision reference. B: until a model is open (onModelLoaded chooses for it),
+    // the smallest registered codec that runs without calibration.
+    const QString initial = lane == 0 ? QString("f16") : QString::fromStdString(smallest_runnable_kv_type(kNominalShape(), false));
+    k_type_[size_t(lane)]->setCurrentText(initial);
+    v_type_[size_t(lane)]->setCurrentText(initial);
+    connect(k_type_[size_t(lane)], &QComboBox::activated, this, [this, lane] { if (lane == 1) lane_b_auto_ = false; });
+    connect(v_type_[size_t(lane)], &QComboBox::activated, this, [this, lane] { if (lane == 1) lane_b_auto_ = false; });
     kv_options_[size_t(lane)] = new QLineEdit;
     kv_options_[size_t(lane)]->setPlaceholderText(tr("options, e.g. reorder=none"));
     kv_options_[size_t(lane)]->setToolTip(tr("As quantiscope --kv-opt key=value,…  RotateKV reads its calibrated reorder file from the default path "
@@ -216,6 +232,8 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   });
   connect(worker_, &LlmWorker::calibrated, this, [this](const QString& path, const QString& summary) {
     setBusy(false);
+    model_.reorder_found = path;
+    chooseLaneBDefault();
     status_->setText(tr("Calibrated (%1): %2").arg(summary, path));
     Q_EMIT logMessage(tr("RotateKV reorder written to %1 (%2)").arg(path, summary));
     Q_EMIT calibrationFinished(true);
@@ -284,6 +302,7 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
     setCacheTypes(settings.value(key + "k", k_type_[size_t(lane)]->currentText()).toString(), settings.value(key + "v", v_type_[size_t(lane)]->currentText()).toString(), lane);
     kv_options_[size_t(lane)]->setText(settings.value(key + "options").toString());
   }
+  lane_b_auto_ = !settings.contains("chat/lane1/k");
   setAbMode(settings.value("chat/ab", false).toBool());
   setBusy(false);
 }
@@ -347,6 +366,21 @@ void ChatWorkspace::setAbMode(bool on) {
   updateKvEstimate();
 }
 
+// Lane B, while the user has not chosen it: the smallest cache that runs on this model as it is
+// (RotateKV's only when the model's reorder is calibrated or shipped), with the reason shown.
+void ChatWorkspace::chooseLaneBDefault() {
+  if (!lane_b_auto_) return;
+  const bool reorder = !model_.reorder_found.isEmpty();
+  const QString best = QString::fromStdString(smallest_runnable_kv_type(kv_shape_of(model_), reorder));
+  if (best.isEmpty()) return;
+  const bool was_auto = lane_b_auto_;
+  setCacheTypes(best, best, 1);
+  lane_b_auto_ = was_auto;
+  lane_b_reason_ = reorder ? tr("B: %1, the smallest cache for this model (its RotateKV reorder: %2)").arg(best, model_.reorder_found)
+                           : tr("B: %1, the smallest cache that needs no calibration; RotateKV needs this model's channel reorder first "
+                                "(Calibrate RotateKV…, on a text that is not your evaluation text)").arg(best);
+}
+
 void ChatWorkspace::resetLanes() {
   for (int lane = 0; lane < 2; ++lane) {
     history_[size_t(lane)].clear();
@@ -376,12 +410,13 @@ void ChatWorkspace::onModelLoaded(const ModelSummary& s) {
   model_ = s;
   metadata_->setRows(s.rows);
   resetLanes();
+  chooseLaneBDefault();
   recent_->remember(s.path);
   context_used_ = 0;
   updateKvEstimate();
   context_->setUsage(0, s.context_length, 0);
   setBusy(false);
-  status_->setText(tr("Loaded %1").arg(s.path));
+  status_->setText(lane_b_auto_ ? tr("Loaded %1. %2").arg(s.path, lane_b_reason_) : tr("Loaded %1").arg(s.path));
   Q_EMIT logMessage(tr("model ready: %1").arg(s.path));
   Q_EMIT modelReady(s.path);
 }
@@ -399,9 +434,12 @@ void ChatWorkspace::setPrompt(const QString& text) { prompt_->setPlainText(text)
 void ChatWorkspace::setMaxTokens(int n) { max_tokens_->setValue(n); }
 void ChatWorkspace::setKvOptions(const QString& options, int lane) { kv_options_[size_t(lane)]->setText(options); }
 
+QString ChatWorkspace::kType(int lane) const { return k_type_[size_t(lane)]->currentText(); }
+
 void ChatWorkspace::setCacheTypes(const QString& k_type, const QString& v_type, int lane) {
   k_type_[size_t(lane)]->setCurrentText(k_type);
   v_type_[size_t(lane)]->setCurrentText(v_type);
+  if (lane == 1) lane_b_auto_ = false;  // a choice; chooseLaneBDefault keeps its own flag
 }
 
 GenerationRequest ChatWorkspace::request(int lane, Turn turn) const {
@@ -553,7 +591,11 @@ void ChatWorkspace::onFailed(int lane, const QString& message) {
   }
   status_->setText(tr("Generation failed."));
   Q_EMIT logMessage(tr("generation %1 failed: %2").arg(kLaneName[lane], message));
-  QMessageBox::warning(this, tr("Generation failed"), tr("Cache %1 (%2 / %3): %4").arg(kLaneName[lane], k_type_[size_t(lane)]->currentText(), v_type_[size_t(lane)]->currentText(), message));
+  const QString hint = message.contains("no channel-reorder file")
+                           ? tr("\n\nPress “Calibrate RotateKV…” beside the cache types (on a text that is not your evaluation text), or set the option reorder=none.")
+                           : QString();
+  QMessageBox::warning(this, tr("Generation failed"),
+                       tr("Cache %1 (%2 / %3): %4%5").arg(kLaneName[lane], k_type_[size_t(lane)]->currentText(), v_type_[size_t(lane)]->currentText(), message, hint));
   laneDone();
 }
 

@@ -43,6 +43,7 @@ class ChatWorkspace : public QWidget {
   void openModel(const QString& path, const QString& tokenizer = {});
   void setPrompt(const QString& text);
   void setCacheTypes(const QString& k_type, const QString& v_type, int lane = 0);
+  QString kType(int lane) const;
   void setKvOptions(const QString& options, int lane = 0);
   void setAbMode(bool on);
   void setMaxTokens(int n);
@@ -94,6 +95,7 @@ class ChatWorkspace : public QWidget {
 
  private:
   void resetLanes();  // both lanes' history and transcripts emptied
+  void chooseLaneBDefault();
   enum class Turn { kNew, kContinue };
   void start(Turn turn);
   GenerationRequest request(int lane, Turn turn) const;
@@ -142,6 +144,8 @@ class ChatWorkspace : public QWidget {
   int streamed_tokens_ = 0;
   bool stopping_ = false;       // Stop pressed: later tokens are dropped, unstarted lanes not run
   bool lane_b_copied_ = false;  // lane B shows A's replies, copied when A/B was turned on
+  bool lane_b_auto_ = true;     // lane B's types are the automatic default (the user chose none)
+  QString lane_b_reason_;       // why the automatic default is what it is
   long long context_used_ = 0;  // lane A's cache length after the last reply
   ModelSummary model_;
   std::array<std::vector<std::pair<QString, QString>>, 2> history_;

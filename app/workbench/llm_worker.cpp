@@ -36,10 +36,15 @@ QStringList kv_cache_type_names() {
   return out;
 }
 
-long long kv_bytes_at_context(const ModelSummary& m, const QString& k_type, const QString& v_type, QString* error, long long tokens) {
+KvShape kv_shape_of(const ModelSummary& m, long long tokens) {
   KvShape s;
   s.n_layers = m.n_layers, s.n_heads = m.n_heads, s.n_kv_heads = m.n_kv_heads, s.head_dim = m.head_dim;
   s.max_tokens = tokens > 0 ? std::min(tokens, m.context_length) : m.context_length;
+  return s;
+}
+
+long long kv_bytes_at_context(const ModelSummary& m, const QString& k_type, const QString& v_type, QString* error, long long tokens) {
+  const KvShape s = kv_shape_of(m, tokens);
   try {
     KvFootprint f = kv_footprint(s, k_type.toStdString(), v_type.toStdString());
     return f.k.bytes + f.v.bytes;
@@ -70,6 +75,7 @@ void LlmWorker::loadModel(const QString& path, const QString& tokenizer) {
     s.n_layers = c.n_layers, s.n_heads = c.n_heads, s.n_kv_heads = c.n_kv_heads, s.head_dim = c.head_dim;
     s.detected_template = chat_template_name(detect_chat_template(e->model->chat_template));
     s.reorder_path = QString::fromStdString(default_reorder_path(e->model->file_hash()));
+    s.reorder_found = QString::fromStdString(found_reorder_path(*e->model));
     auto q = [](const auto& v) { return QString::fromStdString(v); };
     s.rows = {{"file", path},
               {"format", q(e->model->format)},

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/workbench/engine_worker.h"
+#include "core/kv/kv_cache.h"
 
 namespace qs::workbench {
 
@@ -18,7 +19,8 @@ struct ModelSummary {
   long long context_length = 0;
   long long n_layers = 0, n_heads = 0, n_kv_heads = 0, head_dim = 0;  // the KV cache's shape
   QString detected_template;
-  QString reorder_path;  // where RotateKV's calibrated reorder file for this model is looked up
+  QString reorder_path;   // where RotateKV's calibrated reorder file for this model is looked up
+  QString reorder_found;  // the reorder file a cache would use now (calibrated or shipped), or ""
 };
 
 struct GenerationRequest {
@@ -78,6 +80,9 @@ QStringList kv_cache_type_names();
 // codes, metadata and everything kept in full precision; sinks at their maximum), or -1 with
 // `error` set when the pair is not valid.
 long long kv_bytes_at_context(const ModelSummary& model, const QString& k_type, const QString& v_type, QString* error, long long tokens = -1);
+
+// The cache shape of the model at `tokens` (default: its full context), batch 1.
+KvShape kv_shape_of(const ModelSummary& model, long long tokens = -1);
 
 }  // namespace qs::workbench
 

@@ -8,6 +8,7 @@
 #include "core/common/error.h"
 #include "core/common/torch_compat.h"
 #include "core/kv/full_precision_cache.h"
+#include "core/kv/kv_side.h"
 #include "core/kv/quantized_cache.h"
 
 namespace qs {
@@ -50,6 +51,22 @@ std::unique_ptr<KvCache> create_kv_cache(const KvShape& shape, const std::string
 std::vector<std::string> kv_cache_types() { return kv_side_registry().names(); }
 
 std::string kv_cache_description(const std::string& type) { return kv_side_registry().get(type).description; }
+
+bool kv_cache_needs_reorder(const KvShape& shape, const std::string& type) {
+  return kv_side_registry().get(type).factory(with_identity_reorder(shape), KvRole::kKey).reorder;
+}
+
+std::string smallest_runnable_kv_type(const KvShape& shape, bool reorder_available) {
+  std::string best;
+  int64_t best_bytes = std::numeric_limits<int64_t>::max();
+  for (const auto& t : kv_cache_types()) {
+    if (!reorder_available && kv_cache_needs_reorder(shape, t)) continue;
+    const KvFootprint f = kv_footprint(shape, t, t);
+    if (f.full_precision) continue;
+    if (f.k.bytes + f.v.bytes < best_bytes) best = t, best_bytes = f.k.bytes + f.v.bytes;
+  }
+  return best;
+}
 
 void check_append(const KvShape& shape, int64_t start, const AttentionInput& in) {
   const int64_t T = in.k_pre.size(2);

@@ -84,6 +84,13 @@ class KvCache {
 std::unique_ptr<KvCache> create_kv_cache(const KvShape& shape, const std::string& k_type, const std::string& v_type);
 std::vector<std::string> kv_cache_types();
 std::string kv_cache_description(const std::string& type);
+// Whether the type's key side applies a calibrated channel reorder at this shape (RotateKV's):
+// such a cache needs the model's reorder file (or reorder=none) before it can run.
+bool kv_cache_needs_reorder(const KvShape& shape, const std::string& type);
+// The registered quantizing type with the smallest K+V footprint at shape.max_tokens among those
+// that need no reorder (or all, with reorder_available): a default that runs on any model as it
+// is. "" when none is registered.
+std::string smallest_runnable_kv_type(const KvShape& shape, bool reorder_available);
 
 // Throws when the new tokens of `in` do not fit after `start` stored ones, or the batch differs.
 void check_append(const KvShape& shape, int64_t start, const AttentionInput& in);

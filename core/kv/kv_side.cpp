@@ -45,16 +45,21 @@ SideFootprint side_footprint(const SideConfig& side, int64_t n, int64_t width) {
   return f;
 }
 
-KvFootprint kv_footprint(const KvShape& base, const std::string& k_type, const std::string& v_type) {
+KvShape with_identity_reorder(const KvShape& base) {
   KvShape s = base;
   if (!s.options.reorder_source)
-    s.options.reorder_source = [&base]() {
+    s.options.reorder_source = [l = base.n_layers, h = base.n_kv_heads, d = base.head_dim]() {
       auto r = std::make_shared<ChannelReorder>();
-      r->n_layers = base.n_layers, r->n_kv_heads = base.n_kv_heads, r->head_dim = base.head_dim;
-      r->pre = at::arange(base.n_kv_heads * base.head_dim, at::kLong).repeat({base.n_layers, 1});
-      r->post = at::arange(base.head_dim, at::kLong).repeat({base.n_layers, base.n_kv_heads, 1});
+      r->n_layers = l, r->n_kv_heads = h, r->head_dim = d;
+      r->pre = at::arange(h * d, at::kLong).repeat({l, 1});
+      r->post = at::arange(d, at::kLong).repeat({l, h, 1});
       return std::shared_ptr<const ChannelReorder>(r);
     };
+  return s;
+}
+
+KvFootprint kv_footprint(const KvShape& base, const std::string& k_type, const std::string& v_type) {
+  KvShape s = with_identity_reorder(base);
   const SideConfig k = kv_side_registry().get(k_type).factory(s, KvRole::kKey);
   const SideConfig v = kv_side_registry().get(v_type).factory(s, KvRole::kValue);
   const int64_t width = s.n_kv_heads * s.head_dim;

@@ -74,5 +74,8 @@ struct KvFootprint {
   std::vector<std::string> unused_options;
 };
 KvFootprint kv_footprint(const KvShape& shape, const std::string& k_type, const std::string& v_type);
+// The shape with an identity permutation as its reorder source when it has none: for building a
+// side's configuration where only its policies matter (sizes, whether it reorders).
+KvShape with_identity_reorder(const KvShape& shape);
 
 }  // namespace qs

@@ -72,17 +72,22 @@ std::string shipped_reorder_path(const LoadedModel& model) {
   return (std::filesystem::path(model.path) / kShippedReorderFile).string();
 }
 
+std::string found_reorder_path(const LoadedModel& model) {
+  const std::string user = default_reorder_path(model.file_hash());
+  if (std::filesystem::exists(user)) return user;
+  const std::string shipped = shipped_reorder_path(model);
+  return !shipped.empty() && std::filesystem::exists(shipped) ? shipped : "";
+}
+
 std::function<std::shared_ptr<const ChannelReorder>()> reorder_source_for(const LoadedModel& model, const std::string& explicit_path) {
   const LoadedModel* m = &model;
   return [m, explicit_path]() {
     const std::string hash = m->file_hash();
     std::string path = explicit_path;
     if (path.empty()) {
-      path = default_reorder_path(hash);
-      const std::string shipped = shipped_reorder_path(*m);
-      if (!std::filesystem::exists(path) && !shipped.empty() && std::filesystem::exists(shipped)) path = shipped;
-      if (!std::filesystem::exists(path))
-        fail(ErrorKind::kInvalidArgument, "no channel-reorder file for this model at " + path +
+      path = found_reorder_path(*m);
+      if (path.empty())
+        fail(ErrorKind::kInvalidArgument, "no channel-reorder file for this model at " + default_reorder_path(hash) +
                                               ": run `quantiscope calibrate --model M --data TEXT` (or pass --kv-reorder FILE, or --kv-opt reorder=none)");
     }
     auto r = std::make_shared<ChannelReorder>(read_channel_reorder(path));

@@ -32,5 +32,8 @@ std::string shipped_reorder_path(const LoadedModel& model);
 // the default path named after the model's hash, else the file the model folder ships. Either
 // way the file is checked against the model (hash and shape), so a stale one is refused.
 std::function<std::shared_ptr<const ChannelReorder>()> reorder_source_for(const LoadedModel& model, const std::string& explicit_path);
+// Where that source finds this model's reorder without an explicit file (the user's calibration,
+// else the shipped one), or "" when there is none yet.
+std::string found_reorder_path(const LoadedModel& model);
 
 }  // namespace qs

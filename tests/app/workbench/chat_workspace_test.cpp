@@ -11,6 +11,7 @@
 
 #include "app/models/conversation.h"
 #include "app/workbench/chat_workspace.h"
+#include "core/kv/kv_cache.h"
 #include "tests/support/test_support.h"
 #include "views/chat/chat_transcript_view.h"
 
@@ -133,6 +134,36 @@ class ChatWorkspaceTest : public QObject {
     QVERIFY(done.wait(20000));
     QVERIFY2(!b->heading().contains("not run"), qPrintable(b->heading()));
     QVERIFY2(b->messages().back().stats.contains("tok/s"), qPrintable(b->messages().back().stats));
+  }
+
+  // A fresh machine (no settings, no calibration): lane B's default runs on the model as it is,
+  // and the status says why it is not RotateKV; a model that ships its reorder gets RotateKV's.
+  void theDefaultLaneBRunsWithoutCalibration() {
+    qs::test::TempDir calib;
+    qs::test::ScopedEnv no_calibration("QUANTISCOPE_CALIB_DIR", calib.path());  // an empty calibration folder
+    ChatWorkspace chat;
+    QVERIFY(open(chat));
+    const QString b = chat.kType(1);
+    QVERIFY2(!b.isEmpty() && b != "f16", qPrintable(b));
+    qs::KvShape shape;
+    shape.n_layers = 5, shape.n_heads = 8, shape.n_kv_heads = 4, shape.head_dim = 8, shape.max_tokens = 512;
+    QVERIFY2(!qs::kv_cache_needs_reorder(shape, b.toStdString()), qPrintable(b));
+    QVERIFY2(chat.statusText().contains("needs no calibration"), qPrintable(chat.statusText()));
+    chat.setAbMode(true);
+    chat.setMaxTokens(30);
+    QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
+    chat.setPrompt("Once upon a time");
+    chat.send();
+    QVERIFY2(done.wait(30000), "the default A/B run did not finish (an error dialog?)");
+    QVERIFY2(chat.transcript(1)->lastMessageText().size() > 10, qPrintable(chat.transcript(1)->lastMessageText()));
+    qInfo("default lane B on stories260K: %s", qPrintable(b));
+
+    ChatWorkspace ref;
+    QSignalSpy ready(&ref, &ChatWorkspace::modelReady);
+    ref.openModel(QString::fromStdString(std::string(QS_RESOURCES_DIR) + "/models/qs-ref-llm"));
+    QVERIFY(ready.wait(60000));
+    QVERIFY2(ref.statusText().contains("channel-reorder.qsreorder"), qPrintable(ref.statusText()));
+    qInfo("default lane B on qs-ref-llm: %s", qPrintable(ref.kType(1)));
   }
 
   void abModeRunsBothCachesAndMarksTheFirstDivergence() {
