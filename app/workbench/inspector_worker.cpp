@@ -62,9 +62,16 @@ void InspectorWorker::loadModel(const QString& path) {
     s->model = load_model(path.toStdString(), LoadOptions());  // llama2.c: the tokenizer beside it
     s->transformer = std::make_unique<Transformer>(*s->model);
     const ModelConfig& c = s->model->config;
+    KvShape shape;
+    shape.n_layers = c.n_layers, shape.n_heads = c.n_heads, shape.n_kv_heads = c.n_kv_heads, shape.head_dim = c.head_dim, shape.max_tokens = c.context_length;
+    const std::string reorder = found_reorder_path(*s->model);
+    const QString codec = QString::fromStdString(smallest_runnable_kv_type(shape, !reorder.empty()));
+    const QString why = reorder.empty() ? tr("%1: the smallest codec that needs no calibration (RotateKV needs this model's channel reorder first: "
+                                             "quantiscope calibrate, or the Chat's Calibrate RotateKV…)").arg(codec)
+                                        : tr("%1: the smallest codec for this model (its RotateKV reorder: %2)").arg(codec, QString::fromStdString(reorder));
     state_ = std::move(s);
     Q_EMIT modelLoaded(path, tr("%1 · %2 layers · %3 heads / %4 KV heads · head_dim %5")
-                                 .arg(QString::fromStdString(c.arch)).arg(c.n_layers).arg(c.n_heads).arg(c.n_kv_heads).arg(c.head_dim));
+                                 .arg(QString::fromStdString(c.arch)).arg(c.n_layers).arg(c.n_heads).arg(c.n_kv_heads).arg(c.head_dim), codec, why);
   } catch (const std::exception& e) {
     Q_EMIT failed(QString::fromStdString(first_line(e.what())));
   }

@@ -55,7 +55,9 @@ class InspectorWorker : public EngineWorker {
   void select(int layer, int kv_head, int q_head);
 
  Q_SIGNALS:
-  void modelLoaded(const QString& path, const QString& description);
+  // default_codec: the smallest registered codec that runs on this model as it is (RotateKV's
+  // only when its reorder is calibrated or shipped); why: one line saying so.
+  void modelLoaded(const QString& path, const QString& description, const QString& default_codec, const QString& why);
   void analyzed(const qs::workbench::InspectSummary& summary);
   void layerReady(const qs::workbench::InspectLayer& data);
   void failed(const QString& message);

@@ -94,8 +94,9 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
   v_type_ = new QComboBox;
   k_type_->addItems(kv_cache_type_names());
   v_type_->addItems(kv_cache_type_names());
-  k_type_->setCurrentText("rotatekv-2");
-  v_type_->setCurrentText("rotatekv-2");
+  // The codec is chosen when a model opens (the smallest that runs on it), until the user picks one.
+  connect(k_type_, &QComboBox::activated, this, [this] { codec_auto_ = false; });
+  connect(v_type_, &QComboBox::activated, this, [this] { codec_auto_ = false; });
   kv_options_ = new QLineEdit;
   kv_options_->setPlaceholderText(tr("key=value,… e.g. reorder=none, group=16"));
   kv_options_->setToolTip(tr("Codec options, as quantiscope --kv-opt. RotateKV reads its calibrated reorder file from the default path "
@@ -175,12 +176,16 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
 
   worker_ = new InspectorWorker;
   thread_ = std::make_unique<WorkerThread>(worker_);
-  connect(worker_, &InspectorWorker::modelLoaded, this, [this](const QString& path, const QString& description) {
+  connect(worker_, &InspectorWorker::modelLoaded, this, [this](const QString& path, const QString& description, const QString& codec, const QString& why) {
     model_loaded_ = true;
     recent_->remember(path);
     model_info_->setText(QFileInfo(path).fileName() + "\n" + description);
     setBusy(false);
-    status_->setText(tr("Model ready: press Analyze."));
+    if (codec_auto_ && !codec.isEmpty()) {
+      k_type_->setCurrentText(codec);
+      v_type_->setCurrentText(codec);
+    }
+    status_->setText(codec_auto_ ? tr("Model ready: press Analyze. Codec %1").arg(why) : tr("Model ready: press Analyze."));
     Q_EMIT logMessage(tr("inspector model ready: %1").arg(path));
     Q_EMIT modelReady(path);
   });
@@ -257,8 +262,8 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
     selectHead(row, col / group, col);
   });
   QSettings settings;
-  setCodec(settings.value("inspector/k", "rotatekv-2").toString(), settings.value("inspector/v", "rotatekv-2").toString(),
-           settings.value("inspector/options").toString());
+  if (settings.contains("inspector/k"))
+    setCodec(settings.value("inspector/k").toString(), settings.value("inspector/v").toString(), settings.value("inspector/options").toString());
   max_tokens_->setValue(settings.value("inspector/maxTokens", 128).toInt());
   setBusy(false);
 }
@@ -286,6 +291,7 @@ void InspectorWorkspace::openModel(const QString& path) {
 void InspectorWorkspace::setText(const QString& text) { text_->setPlainText(text); }
 void InspectorWorkspace::setMaxTokens(int n) { max_tokens_->setValue(n); }
 void InspectorWorkspace::setCodec(const QString& k, const QString& v, const QString& kv_options) {
+  codec_auto_ = false;  // a choice: opening a model no longer replaces it
   k_type_->setCurrentText(k);
   v_type_->setCurrentText(v);
   kv_options_->setText(kv_options);

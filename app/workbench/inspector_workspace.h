@@ -71,6 +71,7 @@ class InspectorWorkspace : public QWidget {
   InspectorWorker* worker_ = nullptr;
   InspectSummary summary_;
   bool busy_ = false, model_loaded_ = false;
+  bool codec_auto_ = true;  // the codec is the model's automatic default (the user chose none)
 
   RecentFilesCombo* recent_ = nullptr;
   QLabel* model_info_ = nullptr;

@@ -137,6 +137,27 @@ class InspectorWorkspaceTest : public QObject {
     QVERIFY(error.contains(".png"));
   }
 
+  // A fresh machine: the first Analyze on stories260K runs with the default codec (no
+  // calibration exists), and the status says which codec and why.
+  void theDefaultCodecAnalyzesWithoutCalibration() {
+    qs::test::TempDir calib;
+    qs::test::ScopedEnv no_calibration("QUANTISCOPE_CALIB_DIR", calib.path());
+    InspectorWorkspace in;
+    QSignalSpy ready(&in, &InspectorWorkspace::modelReady);
+    in.openModel(QString::fromStdString(qs::test::asset("llm/stories260K/stories260K.gguf")));
+    QVERIFY(ready.wait(30000));
+    QVERIFY2(in.statusText().contains("needs no calibration"), qPrintable(in.statusText()));
+    in.setMaxTokens(32);
+    QSignalSpy analyzed(&in, &InspectorWorkspace::analysisReady);
+    QTimer::singleShot(20000, [] {  // a failure dialog would block the wait: close it so the test fails instead
+      for (QWidget* w : QApplication::topLevelWidgets())
+        if (w->inherits("QMessageBox")) w->close();
+    });
+    in.analyze();
+    QVERIFY2(analyzed.wait(30000), qPrintable(in.statusText()));
+    qInfo("%s", qPrintable(in.statusText()));
+  }
+
   void analyzingWithoutAModelSaysWhatToDo() {
     InspectorWorkspace in;
     QTimer::singleShot(300, [] {
