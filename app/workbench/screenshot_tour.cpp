@@ -1,5 +1,8 @@
 #include "app/workbench/screenshot_tour.h"
 
+#include <QScrollArea>
+#include <QScrollBar>
+
 #include <QApplication>
 #include <QDir>
 #include <QEventLoop>
@@ -87,6 +90,13 @@ void mri_step(Tour& t, const QString& volume) {
   t.save(&t.window(), "mri-workspace.png");
   t.save(mri->comparisonGrid(), "mri-grid.png");
   t.save(mri->maskPanel(), "mri-mask.png");
+  // The method list with every registered method's options (the left panel scrolled down).
+  if (auto* scroll = mri->findChild<QScrollArea*>()) {
+    scroll->verticalScrollBar()->setValue(scroll->verticalScrollBar()->maximum());
+    QCoreApplication::processEvents();
+    t.save(&t.window(), "mri-methods.png");
+    scroll->verticalScrollBar()->setValue(0);
+  }
 }
 
 // Selects a head and waits until the plots show that layer (an analysis also sends the layer
