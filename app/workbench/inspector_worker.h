@@ -53,8 +53,12 @@ class InspectorWorker : public EngineWorker {
   void loadModel(const QString& path);
   void analyze(const qs::workbench::InspectRequest& request);
   void select(int layer, int kv_head, int q_head);
+  // RotateKV's channel reorder for the open model from a text file (calibrate_default_reorder);
+  // `codec` then names the model's new default codec.
+  void calibrate(const QString& text_path, long long max_tokens, bool overwrite);
 
  Q_SIGNALS:
+  void calibrated(const QString& path, const QString& summary, const QString& codec);
   // default_codec: the smallest registered codec that runs on this model as it is (RotateKV's
   // only when its reorder is calibrated or shipped); why: one line saying so.
   void modelLoaded(const QString& path, const QString& description, const QString& default_codec, const QString& why);

@@ -103,6 +103,9 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
                              "(quantiscope calibrate); reorder=none runs it without one."));
   analyze_ = new QPushButton(tr("Analyze"));
   cancel_ = new QPushButton(tr("Cancel"));
+  calibrate_ = new QPushButton(tr("Calibrate RotateKV…"));
+  calibrate_->setToolTip(tr("Compute this model's channel reorder for RotateKV from a text file that is not the text you analyze "
+                            "(as quantiscope calibrate); the Chat uses the same file."));
   busy_bar_ = new QProgressBar;
   busy_bar_->setRange(0, 0);  // one forward pass: no steps to count, just "working"
   busy_bar_->setTextVisible(false);
@@ -114,6 +117,7 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
   codec_form->addRow(tr("K type"), k_type_);
   codec_form->addRow(tr("V type"), v_type_);
   codec_form->addRow(tr("Options"), kv_options_);
+  codec_form->addRow(calibrate_);
   auto* run_row = new QHBoxLayout;
   run_row->addWidget(analyze_);
   run_row->addWidget(cancel_);
@@ -238,6 +242,20 @@ InspectorWorkspace::InspectorWorkspace(QWidget* parent) : QWidget(parent) {
     text_->setPlainText(QString::fromUtf8(f.read(1 << 20)));  // the first MiB is far more than the token limit
   });
   connect(analyze_, &QPushButton::clicked, this, &InspectorWorkspace::analyze);
+  connect(calibrate_, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Calibration text (not the text you analyze)"), QString(), tr("Text (*.txt *.jsonl *.raw *.md);;All files (*)"));
+    if (!path.isEmpty()) calibrate(path);
+  });
+  connect(worker_, &InspectorWorker::calibrated, this, [this](const QString& path, const QString& summary, const QString& codec) {
+    setBusy(false);
+    if (codec_auto_ && !codec.isEmpty()) {
+      k_type_->setCurrentText(codec);
+      v_type_->setCurrentText(codec);
+    }
+    status_->setText(tr("Calibrated (%1): %2. Codec %3").arg(summary, path, k_type_->currentText()));
+    Q_EMIT logMessage(tr("inspector: RotateKV reorder written to %1 (%2)").arg(path, summary));
+    Q_EMIT calibrationFinished(true);
+  });
   connect(cancel_, &QPushButton::clicked, this, [this] {
     worker_->cancel();
     status_->setText(tr("Cancelling…"));
@@ -378,9 +396,19 @@ void InspectorWorkspace::onLayer(const InspectLayer& d) {
   Q_EMIT layerShown(d.layer, d.kv_head, d.q_head);
 }
 
+void InspectorWorkspace::calibrate(const QString& text_path) {
+  if (busy_ || !model_loaded_) return;
+  worker_->resetCancel();
+  setBusy(true);
+  status_->setText(tr("Calibrating on %1…").arg(QFileInfo(text_path).fileName()));
+  // An existing calibration is kept (the worker says so); the Chat's action asks and replaces it.
+  QMetaObject::invokeMethod(worker_, [w = worker_, text_path] { w->calibrate(text_path, 32768, false); }, Qt::QueuedConnection);
+}
+
 void InspectorWorkspace::setBusy(bool busy) {
   busy_ = busy;
   analyze_->setEnabled(!busy);
+  calibrate_->setEnabled(!busy && model_loaded_);
   cancel_->setEnabled(busy);
   busy_bar_->setVisible(busy);
 }

@@ -44,6 +44,8 @@ class InspectorWorkspace : public QWidget {
   void setCodec(const QString& k_type, const QString& v_type, const QString& kv_options = {});
   void setMaxTokens(int n);
   void analyze();
+  // RotateKV's channel reorder for the open model from a text file that is not the analysed text.
+  void calibrate(const QString& text_path);
   void selectHead(int layer, int kv_head, int q_head);
   bool isBusy() const { return busy_; }
   QString statusText() const;
@@ -57,6 +59,7 @@ class InspectorWorkspace : public QWidget {
   views::SaliencyStrip* saliency() const { return strip_; }
 
  Q_SIGNALS:
+  void calibrationFinished(bool ok);
   void modelReady(const QString& path);
   void analysisReady();
   void layerShown(int layer, int kv_head, int q_head);
@@ -81,6 +84,7 @@ class InspectorWorkspace : public QWidget {
   QComboBox* v_type_ = nullptr;
   QLineEdit* kv_options_ = nullptr;
   QPushButton* analyze_ = nullptr;
+  QPushButton* calibrate_ = nullptr;
   QPushButton* cancel_ = nullptr;
   QProgressBar* busy_bar_ = nullptr;
   QLabel* status_ = nullptr;

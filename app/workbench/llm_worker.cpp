@@ -156,26 +156,13 @@ void LlmWorker::generate(const GenerationRequest& r) {
 void LlmWorker::calibrate(const QString& text_path, long long max_tokens, bool overwrite) {
   try {
     if (!engine_) fail(ErrorKind::kInvalidArgument, "open a model first");
-    QFile f(text_path);
-    if (!f.open(QIODevice::ReadOnly)) fail(ErrorKind::kIo, "cannot read '" + text_path.toStdString() + "'");
-    // 64 MiB of text is far more tokens than calibration uses; a larger file is read in part.
-    const std::string text = f.read(64 << 20).toStdString();
-    const LoadedModel& m = *engine_->model;
-    std::vector<int32_t> tokens = m.tokenizer->encode(text, true, false);
-    CalibrationOptions o;
-    o.max_tokens = max_tokens;
-    o.ctx = std::min<int64_t>(512, m.config.context_length);
-    o.source = QFileInfo(text_path).fileName().toStdString();
-    if (int64_t(tokens.size()) < o.ctx) fail(ErrorKind::kInvalidArgument, "the calibration text has " + std::to_string(tokens.size()) + " tokens; at least one window of " + std::to_string(o.ctx) + " is needed");
-    const std::string out = default_reorder_path(m.file_hash());
-    if (!overwrite && QFileInfo::exists(QString::fromStdString(out))) fail(ErrorKind::kInvalidArgument, "'" + out + "' exists");
-    ChannelReorder r = calibrate_channel_reorder(*engine_->transformer, tokens, o, [this](long long done, long long total) { Q_EMIT calibrationProgress(done, total); }, cancel_);
-    QDir().mkpath(QFileInfo(QString::fromStdString(out)).absolutePath());
-    write_channel_reorder(out, r, overwrite);
+    std::string summary;
+    const std::string out = calibrate_default_reorder(*engine_->transformer, *engine_->model, text_path.toStdString(), max_tokens, overwrite,
+                                                      [this](long long done, long long total) { Q_EMIT calibrationProgress(done, total); }, cancel_, &summary);
     // Lanes built with the old (or no) reorder must pick the new file up.
     engine_->generators.clear();
     engine_->configs.clear();
-    Q_EMIT calibrated(QString::fromStdString(out), tr("%1 tokens of %2, %3 layers").arg(r.tokens).arg(QString::fromStdString(r.source)).arg(r.n_layers));
+    Q_EMIT calibrated(QString::fromStdString(out), QString::fromStdString(summary));
   } catch (const std::exception& ex) {
     Q_EMIT calibrationFailed(QString::fromStdString(first_line(ex.what())));
   }

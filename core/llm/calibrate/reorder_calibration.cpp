@@ -1,9 +1,11 @@
 #include "core/llm/calibrate/reorder_calibration.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/common/error.h"
 #include "core/kv/hadamard.h"
+#include "core/llm/tokenizer/tokenizer.h"
 
 namespace qs {
 namespace {
@@ -70,6 +72,30 @@ ChannelReorder calibrate_channel_reorder(const Transformer& model, const std::ve
 std::string shipped_reorder_path(const LoadedModel& model) {
   if (model.format != "huggingface") return "";
   return (std::filesystem::path(model.path) / kShippedReorderFile).string();
+}
+
+std::string calibrate_default_reorder(const Transformer& model, const LoadedModel& m, const std::string& text_path, int64_t max_tokens, bool overwrite,
+                                      const ProgressFn& progress, const CancelToken& cancel, std::string* summary) {
+  std::ifstream in(text_path, std::ios::binary);
+  if (!in) fail(ErrorKind::kIo, "cannot read '" + text_path + "'");
+  // 64 MiB of text is far more tokens than calibration uses; a larger file is read in part.
+  std::string text(size_t(64) << 20, '\0');
+  in.read(text.data(), std::streamsize(text.size()));
+  text.resize(size_t(in.gcount()));
+  const std::vector<int32_t> tokens = m.tokenizer->encode(text, true, false);
+  CalibrationOptions o;
+  o.max_tokens = max_tokens;
+  o.ctx = std::min<int64_t>(512, m.config.context_length);
+  o.source = std::filesystem::path(text_path).filename().string();
+  if (int64_t(tokens.size()) < o.ctx)
+    fail(ErrorKind::kInvalidArgument, "the calibration text has " + std::to_string(tokens.size()) + " tokens; at least one window of " + std::to_string(o.ctx) + " is needed");
+  const std::string out = default_reorder_path(m.file_hash());
+  if (!overwrite && std::filesystem::exists(out)) fail(ErrorKind::kInvalidArgument, "'" + out + "' exists");
+  const ChannelReorder r = calibrate_channel_reorder(model, tokens, o, progress, cancel);
+  std::filesystem::create_directories(std::filesystem::path(out).parent_path());
+  write_channel_reorder(out, r, overwrite);
+  if (summary) *summary = std::to_string(r.tokens) + " tokens of " + r.source + ", " + std::to_string(r.n_layers) + " layers";
+  return out;
 }
 
 std::string found_reorder_path(const LoadedModel& model) {

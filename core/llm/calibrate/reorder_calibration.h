@@ -32,6 +32,13 @@ std::string shipped_reorder_path(const LoadedModel& model);
 // the default path named after the model's hash, else the file the model folder ships. Either
 // way the file is checked against the model (hash and shape), so a stale one is refused.
 std::function<std::shared_ptr<const ChannelReorder>()> reorder_source_for(const LoadedModel& model, const std::string& explicit_path);
+// Calibrates the model's reorder on the first max_tokens tokens of a text file (at most 64 MiB
+// read) and writes it to default_reorder_path (replacing a file there only with overwrite).
+// Returns the path written; `summary` gets "N tokens of FILE, L layers". Error naming the problem
+// for an unreadable file, a text shorter than one window, or an existing file without overwrite.
+std::string calibrate_default_reorder(const Transformer& model, const LoadedModel& loaded, const std::string& text_path, int64_t max_tokens, bool overwrite,
+                                      const ProgressFn& progress, const CancelToken& cancel, std::string* summary);
+
 // Where that source finds this model's reorder without an explicit file (the user's calibration,
 // else the shipped one), or "" when there is none yet.
 std::string found_reorder_path(const LoadedModel& model);

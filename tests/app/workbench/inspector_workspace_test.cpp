@@ -3,6 +3,7 @@
 // rotation visible (before != after) where the codec rotates and absent where it does not,
 // and every plot exported as PNG, PDF and CSV.
 #include <QApplication>
+#include <QDir>
 #include <QFileInfo>
 #include <QSettings>
 #include <QSignalSpy>
@@ -156,6 +157,31 @@ class InspectorWorkspaceTest : public QObject {
     in.analyze();
     QVERIFY2(analyzed.wait(30000), qPrintable(in.statusText()));
     qInfo("%s", qPrintable(in.statusText()));
+  }
+
+  // The Inspector calibrates RotateKV itself (on GSM8K, not the analysed text); RotateKV then
+  // analyzes without options.
+  void calibratingHereMakesRotateKvRun() {
+    qs::test::TempDir calib;
+    qs::test::ScopedEnv folder("QUANTISCOPE_CALIB_DIR", calib.path());
+    InspectorWorkspace in;
+    QSignalSpy ready(&in, &InspectorWorkspace::modelReady);
+    in.openModel(QString::fromStdString(qs::test::asset("llm/stories260K/stories260K.gguf")));
+    QVERIFY(ready.wait(30000));
+    QSignalSpy calibrated(&in, &InspectorWorkspace::calibrationFinished);
+    in.calibrate(QString::fromStdString(qs::test::asset("eval/gsm8k/test.jsonl")));
+    QVERIFY2(calibrated.wait(120000), qPrintable(in.statusText()));
+    QVERIFY2(in.statusText().contains("Calibrated"), qPrintable(in.statusText()));
+    QVERIFY(!QDir(QString::fromStdString(calib.path())).entryList(QDir::Files).isEmpty());
+    in.setCodec("rotatekv-2", "rotatekv-2", "");
+    in.setMaxTokens(32);
+    QSignalSpy analyzed(&in, &InspectorWorkspace::analysisReady);
+    QTimer::singleShot(20000, [] {
+      for (QWidget* w : QApplication::topLevelWidgets())
+        if (w->inherits("QMessageBox")) w->close();
+    });
+    in.analyze();
+    QVERIFY2(analyzed.wait(30000), qPrintable(in.statusText()));
   }
 
   void analyzingWithoutAModelSaysWhatToDo() {
