@@ -23,6 +23,7 @@ ChatTranscriptView::ChatTranscriptView(QWidget* parent) : QTextBrowser(parent) {
 }
 
 void ChatTranscriptView::setHeading(const QString& heading) {
+  if (heading == heading_) return;  // the workspace sets it after every reply: a long chat must not re-render
   heading_ = heading;
   render();
 }
