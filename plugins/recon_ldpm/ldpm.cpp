@@ -8,6 +8,7 @@
 // centre. Weights: a folder with vae.pt, sketch.pt and unet.pt (mri train-vae / train-sketch /
 // train-ldm); default resources/models/ldpm-colin27.
 #include <filesystem>
+#include <numeric>
 
 #include "core/common/bundled_models.h"
 #include "core/common/error.h"
@@ -40,9 +41,7 @@ Networks load_networks(const std::string& folder, const at::Device& device) {
   if (n.sketch->config().conditioned || n.sketch->config().latent_channels != 1) qs::fail_format("ldpm: '" + folder + "/sketch.pt' is not a sketch network (" + describe(n.sketch->config()) + ")");
   if (!n.unet->config().conditioned || n.unet->config().latent_channels != n.vae->config().latent_channels)
     qs::fail_format("ldpm: '" + folder + "/unet.pt' (" + describe(n.unet->config()) + ") does not denoise this VAE's " + std::to_string(n.vae->config().latent_channels) + "-channel latents");
-  const int64_t fu = n.vae->config().downsampling() * (int64_t(1) << (n.unet->config().levels - 1)), fs_ = int64_t(1) << (n.sketch->config().levels - 1);
-  n.multiple = std::max(fu, fs_);
-  if (n.multiple % fu || n.multiple % fs_) n.multiple = fu * fs_;
+  n.multiple = std::lcm(n.vae->config().downsampling() * n.unet->config().downsampling(), n.sketch->config().downsampling());
   for (torch::nn::Module* m : {static_cast<torch::nn::Module*>(n.vae.get()), static_cast<torch::nn::Module*>(n.sketch.get()), static_cast<torch::nn::Module*>(n.unet.get())}) {
     m->to(device);
     m->eval();

@@ -55,6 +55,17 @@ qs::mri::Scan simulate_from_args(const Args& a, const qs::mri::Volume& volume, u
   return qs::mri::simulate_scan(img.contiguous(), o);
 }
 
+std::vector<double> accelerations_from_args(const Args& a, const std::string& default_list) {
+  std::vector<double> accels;
+  for (const auto& s : split_list(a.get("--accels", default_list))) {
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end || !(v >= 1.0 && v <= 1024.0)) fail(ErrorKind::kInvalidArgument, "--accels expects accelerations of 1 to 1024, got '" + s + "'");
+    accels.push_back(v);
+  }
+  return accels;
+}
+
 qs::mri::MaskSpec mask_spec_from_args(const Args& a, const std::string& prefix) {
   qs::mri::MaskSpec s;
   s.type = a.get("--" + prefix + "type", "random");

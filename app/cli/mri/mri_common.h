@@ -30,6 +30,8 @@ int cmd_train_ldm(int argc, char** argv);
 at::Tensor select_slices(const at::Tensor& x, const std::string& range);
 // "HxW" -> {H, W}.
 std::pair<int64_t, int64_t> parse_size(const std::string& text, const std::string& option);
+// --accels "4,8": accelerations of 1 to 1024 (default_list when absent).
+std::vector<double> accelerations_from_args(const Args& a, const std::string& default_list);
 // --type/--accel/--center/--seed (with the given option prefix, "" or "mask-").
 qs::mri::MaskSpec mask_spec_from_args(const Args& a, const std::string& prefix);
 // The scan `mri simulate` and `mri compare` make from a volume: --slices, --crop (centre

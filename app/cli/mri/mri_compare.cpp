@@ -51,13 +51,7 @@ int cmd_compare(int argc, char** argv) {
   if (a.has("--csv")) ensure_may_write(a.get("--csv"), a.flag("--force"));
   const std::vector<std::string> methods = split_list(a.get("--methods", "zero-filled,cs-wavelet,cs-tv"));
   const std::vector<std::string> masks = split_list(a.get("--masks", "random,equispaced"));
-  std::vector<double> accels;
-  for (const auto& s : split_list(a.get("--accels", "4,8"))) {
-    char* end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    if (s.empty() || *end || !(v >= 1.0 && v <= 1024.0)) fail(ErrorKind::kInvalidArgument, "--accels expects accelerations of 1 to 1024, got '" + s + "'");
-    accels.push_back(v);
-  }
+  const std::vector<double> accels = accelerations_from_args(a, "4,8");
   for (const auto& m : methods) (void)qs::mri::recon_registry().get(m);  // unknown names fail before any work
   const at::Device device = parse_device(a.get("--device", "cpu"));
   const qs::mri::Scan scan = scan_for(a, a.positional()[0]);

@@ -30,8 +30,6 @@ int cmd_train_ldm(int argc, char** argv) {
   qs::mri::MaskSpec eval;
   eval.type = "random", eval.acceleration = a.get_double_in("--eval-accel", 8, 1, 64), eval.seed = 1;
   l.eval_columns = "heldout_eps_loss";
-  l.step = [&] { return t.step(); };
-  l.steps_done = [&] { return t.steps_done(); };
   l.evaluate = [&] {
     const double h = t.heldout_loss(eval);
     char cells[32], text[64];
@@ -39,10 +37,8 @@ int cmd_train_ldm(int argc, char** argv) {
     std::snprintf(text, sizeof text, "held-out eps loss %.5f", h);
     return std::make_pair(std::string(cells), std::string(text));
   };
-  l.save_checkpoint = [&](const std::string& p) { t.save_checkpoint(p); };
-  l.load_checkpoint = [&](const std::string& p) { t.load_checkpoint(p); };
   l.save_weights = [&] { qs::mri::save_unet(t.net(), l.out_dir + "/unet.pt"); };
-  return run_training(a, l);
+  return run_training(a, l, t);
 }
 
 }  // namespace qs::cli::mri

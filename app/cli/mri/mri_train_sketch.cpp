@@ -19,8 +19,6 @@ int cmd_train_sketch(int argc, char** argv) {
   qs::mri::MaskSpec eval;
   eval.type = "random", eval.acceleration = a.get_double_in("--eval-accel", 8, 1, 64), eval.seed = 1;
   l.eval_columns = "heldout_zf_psnr,heldout_sketch_psnr,heldout_sketch_ssim";
-  l.step = [&] { return t.step(); };
-  l.steps_done = [&] { return t.steps_done(); };
   l.evaluate = [&] {
     const auto e = t.evaluate(eval);
     char cells[64], text[128];
@@ -28,10 +26,8 @@ int cmd_train_sketch(int argc, char** argv) {
     std::snprintf(text, sizeof text, "held-out %gx: zero-filled %.2f dB, sketch %.2f dB SSIM %.4f", eval.acceleration, e.zero_filled.psnr, e.sketch.psnr, e.sketch.ssim);
     return std::make_pair(std::string(cells), std::string(text));
   };
-  l.save_checkpoint = [&](const std::string& p) { t.save_checkpoint(p); };
-  l.load_checkpoint = [&](const std::string& p) { t.load_checkpoint(p); };
   l.save_weights = [&] { qs::mri::save_unet(t.net(), l.out_dir + "/sketch.pt"); };
-  return run_training(a, l);
+  return run_training(a, l, t);
 }
 
 }  // namespace qs::cli::mri

@@ -23,8 +23,6 @@ int cmd_train_vae(int argc, char** argv) {
   TrainingLoop l = training_loop(a, "train-vae", 1000, 200);
   qs::mri::VaeTrainer t(c, o, sv.slices, sv.split.train(), sv.split.heldout());
   l.eval_columns = "heldout_psnr,heldout_ssim";
-  l.step = [&] { return t.step(); };
-  l.steps_done = [&] { return t.steps_done(); };
   l.evaluate = [&] {
     const auto m = t.evaluate();
     char cells[64], text[96];
@@ -32,13 +30,11 @@ int cmd_train_vae(int argc, char** argv) {
     std::snprintf(text, sizeof text, "held-out round trip PSNR %.2f dB SSIM %.4f", m.psnr, m.ssim);
     return std::make_pair(std::string(cells), std::string(text));
   };
-  l.save_checkpoint = [&](const std::string& p) { t.save_checkpoint(p); };
-  l.load_checkpoint = [&](const std::string& p) { t.load_checkpoint(p); };
   l.save_weights = [&] {
     std::cout << "latent scale " << t.set_latent_scale_from_training(256) << "\n";
     qs::mri::save_vae(t.vae(), l.out_dir + "/vae.pt");
   };
-  return run_training(a, l);
+  return run_training(a, l, t);
 }
 
 }  // namespace qs::cli::mri

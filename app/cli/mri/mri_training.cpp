@@ -4,8 +4,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <sstream>
 
+#include "app/cli/console.h"
+#include "app/cli/mri/mri_common.h"
 #include "app/cli/signals.h"
 #include "core/common/atomic_file.h"
 #include "core/common/cancel.h"
@@ -46,28 +47,8 @@ qs::mri::SliceTrainOptions slice_train_options(const Args& a, double default_lr)
   return o;
 }
 
-namespace {
-
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
-}  // namespace
-
 std::vector<qs::mri::MaskSpec> training_mask_choices(const Args& a) {
-  std::vector<double> accels;
-  for (const auto& t : split_commas(a.get("--accels", "4,8"))) {
-    try {
-      accels.push_back(std::stod(t));
-    } catch (const std::exception&) {
-      fail(ErrorKind::kInvalidArgument, "--accels: '" + t + "' is not a number");
-    }
-  }
-  return qs::mri::mask_choices(split_commas(a.get("--masks", "random,equispaced")), accels);
+  return qs::mri::mask_choices(split_list(a.get("--masks", "random,equispaced")), accelerations_from_args(a, "4,8"));
 }
 
 TrainingLoop training_loop(const Args& a, const std::string& command, int64_t default_steps, int64_t default_eval_every) {
@@ -85,18 +66,18 @@ TrainingLoop training_loop(const Args& a, const std::string& command, int64_t de
   return l;
 }
 
-int run_training(const Args& a, TrainingLoop& l) {
+int run_training(const Args& a, TrainingLoop& l, qs::mri::NetworkTrainer& t) {
   if (a.flag("--resume") && std::filesystem::exists(l.checkpoint)) {
-    l.load_checkpoint(l.checkpoint);
-    std::cout << "resumed at step " << l.steps_done() << "\n";
+    t.load_checkpoint(l.checkpoint);
+    std::cout << "resumed at step " << t.steps_done() << "\n";
   }
   std::string csv = "step,loss," + l.eval_columns + "\n";
   const std::string no_eval(size_t(std::count(l.eval_columns.begin(), l.eval_columns.end(), ',')), ',');
   CancelToken cancel;
   install_interrupt(cancel);
-  while (l.steps_done() < l.steps && !cancel.cancelled()) {
-    const double loss = l.step();
-    const int64_t s = l.steps_done();
+  while (t.steps_done() < l.steps && !cancel.cancelled()) {
+    const double loss = t.step();
+    const int64_t s = t.steps_done();
     std::string cells = no_eval;
     if (s % l.eval_every == 0 || s == l.steps) {
       auto [c, text] = l.evaluate();
@@ -110,11 +91,11 @@ int run_training(const Args& a, TrainingLoop& l) {
     std::snprintf(buf, sizeof buf, "%lld,%.6g,", (long long)s, loss);
     csv += buf + cells + "\n";
   }
-  l.save_checkpoint(l.checkpoint);
+  t.save_checkpoint(l.checkpoint);
   write_file_atomically(l.curve, csv, true);
   l.save_weights();
   if (cancel.cancelled()) {
-    std::cout << "stopped at step " << l.steps_done() << "; --resume continues it\n";
+    std::cout << "stopped at step " << t.steps_done() << "; --resume continues it\n";
     return 130;
   }
   std::cout << "wrote " << l.out_dir << " (weights, checkpoint.pt, loss.csv)\n";

@@ -36,10 +36,7 @@ struct TrainingLoop {
   std::string command, out_dir, checkpoint, curve;
   int64_t steps = 0, eval_every = 0;
   std::string eval_columns;  // CSV header cells of the evaluation ("heldout_psnr,heldout_ssim")
-  std::function<double()> step;
-  std::function<int64_t()> steps_done;
   std::function<std::pair<std::string, std::string>()> evaluate;  // (CSV cells, printed text)
-  std::function<void(const std::string&)> save_checkpoint, load_checkpoint;
   std::function<void()> save_weights;  // the files the sampler reads
 };
 
@@ -47,6 +44,6 @@ struct TrainingLoop {
 // checkpoint without --resume or --force.
 TrainingLoop training_loop(const Args& a, const std::string& command, int64_t default_steps, int64_t default_eval_every);
 // Returns the exit status: 0, or 130 when interrupted (the checkpoint is saved either way).
-int run_training(const Args& a, TrainingLoop& loop);
+int run_training(const Args& a, TrainingLoop& loop, qs::mri::NetworkTrainer& trainer);
 
 }  // namespace qs::cli::mri

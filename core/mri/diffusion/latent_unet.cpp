@@ -84,7 +84,7 @@ LatentUnetImpl::LatentUnetImpl(const UnetConfig& c) : config_(c) {
 
 at::Tensor LatentUnetImpl::forward(const at::Tensor& z, const at::Tensor& t, const at::Tensor& cond) {
   const UnetConfig& c = config_;
-  const int64_t f = int64_t(1) << (c.levels - 1);
+  const int64_t f = c.downsampling();
   if (z.dim() != 4 || z.size(1) != c.latent_channels || z.size(2) % f || z.size(3) % f)
     fail(ErrorKind::kInvalidArgument, "unet: latents must be [B, " + std::to_string(c.latent_channels) + ", h, w] with h and w multiples of " + std::to_string(f));
   if (t.dim() != 1 || t.size(0) != z.size(0)) fail(ErrorKind::kInvalidArgument, "unet: one timestep per latent");

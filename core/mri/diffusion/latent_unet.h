@@ -23,6 +23,7 @@ struct UnetConfig {
   int64_t latent_channels = 4, base_channels = 64, levels = 3, groups = 8;
   std::vector<int64_t> channel_mult = {1, 2, 2};
   bool conditioned = true;  // the sketch latent is concatenated to the input
+  int64_t downsampling() const { return int64_t(1) << (levels - 1); }  // h and w must be multiples of it
   void validate() const;
 };
 

@@ -28,8 +28,8 @@ LdmTrainer::LdmTrainer(const UnetConfig& config, const SliceTrainOptions& o, std
   if (config.latent_channels != vae_->config().latent_channels)
     fail(ErrorKind::kInvalidArgument, "train-ldm: the UNet has " + std::to_string(config.latent_channels) + " latent channels, the VAE " + std::to_string(vae_->config().latent_channels));
   if (choices.empty()) fail(ErrorKind::kInvalidArgument, "train-ldm: no mask choices");
-  const int64_t f = vae_->config().downsampling() * (int64_t(1) << (config.levels - 1));
-  const int64_t fs = int64_t(1) << (sketch_->config().levels - 1);
+  const int64_t f = vae_->config().downsampling() * config.downsampling();
+  const int64_t fs = sketch_->config().downsampling();
   if (f % fs) fail(ErrorKind::kInvalidArgument, "train-ldm: the sketch network's downsampling does not divide the crop multiple");
   auto data = std::make_shared<const SliceData>("train-ldm", slices, std::move(train), std::move(heldout), o.device);
   vae_->to(o.device), sketch_->to(o.device);
@@ -56,7 +56,7 @@ double LdmTrainer::heldout_loss(const MaskSpec& mask) const {
   LatentUnet net = net_;
   Vae v = vae_;
   LatentUnet sk = sketch_;
-  const int64_t f = v->config().downsampling() * (int64_t(1) << (net->config().levels - 1));
+  const int64_t f = v->config().downsampling() * net->config().downsampling();
   const at::Tensor x = trainer_->data().heldout_images(f);
   at::Generator gen = at::detail::createCPUGenerator(0xe7a1);
   double sum = 0;

@@ -16,24 +16,19 @@
 
 namespace qs::mri {
 
-class LdmTrainer {
+class LdmTrainer : public NetworkTrainer {
  public:
   LdmTrainer(const UnetConfig& config, const SliceTrainOptions& options, std::vector<MaskSpec> choices, Vae vae, LatentUnet sketch, int64_t schedule_steps,
              const at::Tensor& slices, std::vector<int64_t> train, std::vector<int64_t> heldout);
   ~LdmTrainer();
-  double step() { return trainer_->step(); }
-  int64_t steps_done() const { return trainer_->steps_done(); }
   double heldout_loss(const MaskSpec& mask) const;
   LatentUnet& net() { return net_; }
-  void save_checkpoint(const std::string& path) const { trainer_->save_checkpoint(path); }
-  void load_checkpoint(const std::string& path) { trainer_->load_checkpoint(path); }
 
  private:
   LatentUnet net_{nullptr};
   Vae vae_{nullptr};
   LatentUnet sketch_{nullptr};
   NoiseSchedule schedule_;
-  std::unique_ptr<SliceTrainer> trainer_;
 };
 
 }  // namespace qs::mri

@@ -19,7 +19,7 @@ SketchTrainer::SketchTrainer(const UnetConfig& config, const SliceTrainOptions& 
     const Undersampled u = undersample(batch, choices, gen);
     return (apply_sketch(net, u.zero_filled) - batch).abs().mean();
   };
-  trainer_ = std::make_unique<SliceTrainer>(data, net_.ptr(), o, int64_t(1) << (config.levels - 1), loss);
+  trainer_ = std::make_unique<SliceTrainer>(data, net_.ptr(), o, config.downsampling(), loss);
 }
 
 SketchTrainer::~SketchTrainer() = default;
@@ -27,7 +27,7 @@ SketchTrainer::~SketchTrainer() = default;
 SketchEvaluation SketchTrainer::evaluate(const MaskSpec& mask) const {
   torch::NoGradGuard no_grad;
   LatentUnet net = net_;
-  const at::Tensor x = trainer_->data().heldout_images(int64_t(1) << (net->config().levels - 1));
+  const at::Tensor x = trainer_->data().heldout_images(net->config().downsampling());
   const Undersampled u = undersample(x, mask);
   std::vector<at::Tensor> pred;
   for (int64_t i = 0; i < x.size(0); ++i) pred.push_back(apply_sketch(net, u.zero_filled.narrow(0, i, 1))[0][0].clamp(0, 1).cpu());

@@ -16,21 +16,16 @@ struct SketchEvaluation {
   VolumeMetrics zero_filled, sketch;
 };
 
-class SketchTrainer {
+class SketchTrainer : public NetworkTrainer {
  public:
   SketchTrainer(const UnetConfig& config, const SliceTrainOptions& options, std::vector<MaskSpec> choices, const at::Tensor& slices, std::vector<int64_t> train,
                 std::vector<int64_t> heldout);
   ~SketchTrainer();
-  double step() { return trainer_->step(); }
-  int64_t steps_done() const { return trainer_->steps_done(); }
   SketchEvaluation evaluate(const MaskSpec& mask) const;
   LatentUnet& net() { return net_; }
-  void save_checkpoint(const std::string& path) const { trainer_->save_checkpoint(path); }
-  void load_checkpoint(const std::string& path) { trainer_->load_checkpoint(path); }
 
  private:
   LatentUnet net_{nullptr};
-  std::unique_ptr<SliceTrainer> trainer_;
 };
 
 }  // namespace qs::mri

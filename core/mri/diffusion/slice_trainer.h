@@ -63,4 +63,18 @@ class SliceTrainer {
   int64_t step_ = 0;
 };
 
+// What the three trainers (VAE, sketch, latent denoiser) expose of the SliceTrainer they own; each
+// builds trainer_ with its own network and loss.
+class NetworkTrainer {
+ public:
+  virtual ~NetworkTrainer() = default;
+  double step() { return trainer_->step(); }  // Error(kFormat) when the loss is not finite
+  int64_t steps_done() const { return trainer_->steps_done(); }
+  void save_checkpoint(const std::string& path) const { trainer_->save_checkpoint(path); }  // weights, optimizer, step
+  void load_checkpoint(const std::string& path) { trainer_->load_checkpoint(path); }
+
+ protected:
+  std::unique_ptr<SliceTrainer> trainer_;
+};
+
 }  // namespace qs::mri

@@ -20,24 +20,19 @@ struct VaeTrainOptions : SliceTrainOptions {
   double kl_weight = 1e-6;
 };
 
-class VaeTrainer {
+class VaeTrainer : public NetworkTrainer {
  public:
   // slices (S, H, W) real; train / heldout index into them (disjoint: checked).
   VaeTrainer(const VaeConfig& config, const VaeTrainOptions& options, const at::Tensor& slices, std::vector<int64_t> train, std::vector<int64_t> heldout);
   ~VaeTrainer();
-  double step() { return trainer_->step(); }  // Error(kFormat) when the loss is not finite
-  int64_t steps_done() const { return trainer_->steps_done(); }
   VolumeMetrics evaluate() const;  // on the held-out slices
   // Sets the VAE's latent scale to 1 / std of the latent means of n training crops (drawn from
   // their own seeded generator, not the training stream) and returns it.
   double set_latent_scale_from_training(int64_t n);
   Vae& vae() { return vae_; }
-  void save_checkpoint(const std::string& path) const { trainer_->save_checkpoint(path); }  // weights, optimizer, step
-  void load_checkpoint(const std::string& path) { trainer_->load_checkpoint(path); }
 
  private:
   Vae vae_{nullptr};
-  std::unique_ptr<SliceTrainer> trainer_;
 };
 
 }  // namespace qs::mri
