@@ -42,10 +42,8 @@ double copy_bandwidth(at::Device device, int64_t bytes) {
 double gib(double bytes) { return bytes / double(int64_t(1) << 30); }
 
 double kv_cache_bytes(const Transformer& model, const std::string& k_type, const std::string& v_type, int64_t tokens, const KvOptions& options) {
-  const ModelConfig& c = model.config();
-  KvShape shape;
-  shape.n_layers = c.n_layers, shape.n_heads = c.n_heads, shape.n_kv_heads = c.n_kv_heads, shape.head_dim = c.head_dim;
-  shape.max_tokens = tokens, shape.options = options;
+  KvShape shape = kv_shape_for(model.config(), tokens);
+  shape.options = options;
   const KvFootprint f = kv_footprint(shape, k_type, v_type);
   return double(f.k.bytes + f.v.bytes);
 }

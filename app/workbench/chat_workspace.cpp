@@ -299,7 +299,7 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   max_tokens_->setValue(settings.value("chat/maxTokens", 200).toInt());
   for (int lane = 0; lane < 2; ++lane) {
     const QString key = QString("chat/lane%1/").arg(lane);
-    setCacheTypes(settings.value(key + "k", k_type_[size_t(lane)]->currentText()).toString(), settings.value(key + "v", v_type_[size_t(lane)]->currentText()).toString(), lane);
+    showCacheTypes(settings.value(key + "k", k_type_[size_t(lane)]->currentText()).toString(), settings.value(key + "v", v_type_[size_t(lane)]->currentText()).toString(), lane);
     kv_options_[size_t(lane)]->setText(settings.value(key + "options").toString());
   }
   lane_b_auto_ = !settings.contains("chat/lane1/k");
@@ -373,9 +373,7 @@ void ChatWorkspace::chooseLaneBDefault() {
   const bool reorder = !model_.reorder_found.isEmpty();
   const QString best = QString::fromStdString(smallest_runnable_kv_type(kv_shape_of(model_), reorder));
   if (best.isEmpty()) return;
-  const bool was_auto = lane_b_auto_;
-  setCacheTypes(best, best, 1);
-  lane_b_auto_ = was_auto;
+  showCacheTypes(best, best, 1);
   lane_b_reason_ = reorder ? tr("B: %1, the smallest cache for this model (its RotateKV reorder: %2)").arg(best, model_.reorder_found)
                            : tr("B: %1, the smallest cache that needs no calibration; RotateKV needs this model's channel reorder first "
                                 "(Calibrate RotateKV…, on a text that is not your evaluation text)").arg(best);
@@ -436,10 +434,14 @@ void ChatWorkspace::setKvOptions(const QString& options, int lane) { kv_options_
 
 QString ChatWorkspace::kType(int lane) const { return k_type_[size_t(lane)]->currentText(); }
 
-void ChatWorkspace::setCacheTypes(const QString& k_type, const QString& v_type, int lane) {
+void ChatWorkspace::showCacheTypes(const QString& k_type, const QString& v_type, int lane) {
   k_type_[size_t(lane)]->setCurrentText(k_type);
   v_type_[size_t(lane)]->setCurrentText(v_type);
-  if (lane == 1) lane_b_auto_ = false;  // a choice; chooseLaneBDefault keeps its own flag
+}
+
+void ChatWorkspace::setCacheTypes(const QString& k_type, const QString& v_type, int lane) {
+  showCacheTypes(k_type, v_type, lane);
+  if (lane == 1) lane_b_auto_ = false;  // a choice: opening a model no longer replaces it
 }
 
 GenerationRequest ChatWorkspace::request(int lane, Turn turn) const {

@@ -96,6 +96,7 @@ class ChatWorkspace : public QWidget {
  private:
   void resetLanes();  // both lanes' history and transcripts emptied
   void chooseLaneBDefault();
+  void showCacheTypes(const QString& k_type, const QString& v_type, int lane);  // no choice recorded
   enum class Turn { kNew, kContinue };
   void start(Turn turn);
   GenerationRequest request(int lane, Turn turn) const;

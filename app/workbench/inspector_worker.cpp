@@ -56,23 +56,13 @@ struct InspectorWorker::State {
 InspectorWorker::InspectorWorker() = default;
 InspectorWorker::~InspectorWorker() = default;
 
-namespace {
-
-KvShape shape_of(const ModelConfig& c) {
-  KvShape s;
-  s.n_layers = c.n_layers, s.n_heads = c.n_heads, s.n_kv_heads = c.n_kv_heads, s.head_dim = c.head_dim, s.max_tokens = c.context_length;
-  return s;
-}
-
-}  // namespace
-
 void InspectorWorker::calibrate(const QString& text_path, long long max_tokens, bool overwrite) {
   try {
     if (!state_) fail(ErrorKind::kInvalidArgument, "open a model first");
     std::string summary;
     const std::string out = calibrate_default_reorder(*state_->transformer, *state_->model, text_path.toStdString(), max_tokens, overwrite, nullptr, cancel_, &summary);
     Q_EMIT calibrated(QString::fromStdString(out), QString::fromStdString(summary),
-                      QString::fromStdString(smallest_runnable_kv_type(shape_of(state_->model->config), true)));
+                      QString::fromStdString(smallest_runnable_kv_type(kv_shape_for(state_->model->config, state_->model->config.context_length), true)));
   } catch (const std::exception& e) {
     Q_EMIT failed(QString::fromStdString(first_line(e.what())));
   }
@@ -85,7 +75,7 @@ void InspectorWorker::loadModel(const QString& path) {
     s->transformer = std::make_unique<Transformer>(*s->model);
     const ModelConfig& c = s->model->config;
     const std::string reorder = found_reorder_path(*s->model);
-    const QString codec = QString::fromStdString(smallest_runnable_kv_type(shape_of(c), !reorder.empty()));
+    const QString codec = QString::fromStdString(smallest_runnable_kv_type(kv_shape_for(c, c.context_length), !reorder.empty()));
     const QString why = reorder.empty() ? tr("%1: the smallest codec that needs no calibration (RotateKV needs this model's channel reorder first: "
                                              "quantiscope calibrate, or the Chat's Calibrate RotateKV…)").arg(codec)
                                         : tr("%1: the smallest codec for this model (its RotateKV reorder: %2)").arg(codec, QString::fromStdString(reorder));

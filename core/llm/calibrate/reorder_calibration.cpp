@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "core/common/error.h"
+#include "core/common/file_bytes.h"
 #include "core/kv/hadamard.h"
 #include "core/llm/tokenizer/tokenizer.h"
 
@@ -76,10 +77,11 @@ std::string shipped_reorder_path(const LoadedModel& model) {
 
 std::string calibrate_default_reorder(const Transformer& model, const LoadedModel& m, const std::string& text_path, int64_t max_tokens, bool overwrite,
                                       const ProgressFn& progress, const CancelToken& cancel, std::string* summary) {
+  require_regular_file(text_path, "calibration text");
   std::ifstream in(text_path, std::ios::binary);
   if (!in) fail(ErrorKind::kIo, "cannot read '" + text_path + "'");
   // 64 MiB of text is far more tokens than calibration uses; a larger file is read in part.
-  std::string text(size_t(64) << 20, '\0');
+  std::string text(size_t(std::min<uintmax_t>(std::filesystem::file_size(text_path), uintmax_t(64) << 20)), '\0');
   in.read(text.data(), std::streamsize(text.size()));
   text.resize(size_t(in.gcount()));
   const std::vector<int32_t> tokens = m.tokenizer->encode(text, true, false);

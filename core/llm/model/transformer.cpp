@@ -20,16 +20,17 @@ at::Tensor Transformer::rms_norm(const at::Tensor& x, const at::Tensor& w) const
   return (y * w.to(at::kFloat)).to(x.scalar_type());
 }
 
-std::unique_ptr<KvCache> Transformer::make_cache(const std::string& k_type, const std::string& v_type, int64_t max_tokens, int64_t batch,
-                                                 const KvOptions& options) const {
-  const ModelConfig& c = model_.config;
+KvShape kv_shape_for(const ModelConfig& c, int64_t max_tokens, int64_t batch) {
   KvShape s;
-  s.n_layers = c.n_layers;
-  s.n_heads = c.n_heads;
-  s.n_kv_heads = c.n_kv_heads;
-  s.head_dim = c.head_dim;
+  s.n_layers = c.n_layers, s.n_heads = c.n_heads, s.n_kv_heads = c.n_kv_heads, s.head_dim = c.head_dim;
   s.max_tokens = max_tokens;
   s.batch = batch;
+  return s;
+}
+
+std::unique_ptr<KvCache> Transformer::make_cache(const std::string& k_type, const std::string& v_type, int64_t max_tokens, int64_t batch,
+                                                 const KvOptions& options) const {
+  KvShape s = kv_shape_for(model_.config, max_tokens, batch);
   s.device = device();
   s.compute_dtype = dtype();
   s.options = options;

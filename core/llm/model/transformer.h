@@ -11,6 +11,10 @@
 
 namespace qs {
 
+// The KV cache shape of a model's configuration (layers, heads, KV heads, head_dim) holding
+// max_tokens tokens for `batch` sequences; device, dtype and options left at their defaults.
+KvShape kv_shape_for(const ModelConfig& config, int64_t max_tokens, int64_t batch = 1);
+
 class Transformer {
  public:
   // Borrows the model: it must outlive the Transformer.
