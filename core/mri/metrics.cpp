@@ -13,15 +13,18 @@ constexpr int64_t kWin = 7;
 
 // Mean over each 7x7 window at valid positions: the values scikit-image keeps after cropping
 // (win - 1) / 2 pixels from each border of its uniform_filter output.
-at::Tensor box_mean(const at::Tensor& x) {
-  return at::avg_pool2d(x.unsqueeze(0).unsqueeze(0), {kWin, kWin}, {1, 1}).squeeze(0).squeeze(0);
-}
+// x [N, H, W] -> [N, H - 6, W - 6]
+at::Tensor box_mean(const at::Tensor& x) { return at::avg_pool2d(x.unsqueeze(1), {kWin, kWin}, {1, 1}).squeeze(1); }
 
 }  // namespace
 
-double ssim_slice(const at::Tensor& target, const at::Tensor& prediction, double data_range) {
-  const at::Tensor x = target.to(at::kDouble), y = prediction.to(at::kDouble);
-  if (x.size(0) < kWin || x.size(1) < kWin) fail(ErrorKind::kInvalidArgument, "SSIM needs slices of at least 7 x 7 pixels");
+at::Tensor ssim_map(const at::Tensor& target, const at::Tensor& prediction, double data_range) {
+  if (target.dim() < 2 || !target.sizes().equals(prediction.sizes()))
+    fail(ErrorKind::kInvalidArgument, "SSIM needs two images of one shape; got " + shape_string(target) + " and " + shape_string(prediction));
+  const int64_t h = target.size(-2), w = target.size(-1);
+  if (h < kWin || w < kWin) fail(ErrorKind::kInvalidArgument, "SSIM needs slices of at least 7 x 7 pixels");
+  std::vector<int64_t> lead(target.sizes().begin(), target.sizes().end() - 2);
+  const at::Tensor x = target.reshape({-1, h, w}), y = prediction.reshape({-1, h, w});
   const double np = static_cast<double>(kWin * kWin);
   const double cov_norm = np / (np - 1.0);  // sample covariance
   const at::Tensor ux = box_mean(x), uy = box_mean(y);
@@ -30,7 +33,12 @@ double ssim_slice(const at::Tensor& target, const at::Tensor& prediction, double
   const double c1 = std::pow(0.01 * data_range, 2), c2 = std::pow(0.03 * data_range, 2);
   const at::Tensor a1 = 2 * ux * uy + c1, a2 = 2 * vxy + c2;
   const at::Tensor b1 = ux * ux + uy * uy + c1, b2 = vx + vy + c2;
-  return ((a1 * a2) / (b1 * b2)).mean().item<double>();
+  lead.insert(lead.end(), {h - kWin + 1, w - kWin + 1});
+  return ((a1 * a2) / (b1 * b2)).reshape(lead);
+}
+
+double ssim_slice(const at::Tensor& target, const at::Tensor& prediction, double data_range) {
+  return ssim_map(target.to(at::kDouble), prediction.to(at::kDouble), data_range).mean().item<double>();
 }
 
 VolumeMetrics evaluate_volume(const at::Tensor& target, const at::Tensor& prediction) {

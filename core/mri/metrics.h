@@ -23,6 +23,11 @@ struct VolumeMetrics {
 // target and prediction: (S, H, W) real (magnitudes); same shape; finite.
 VolumeMetrics evaluate_volume(const at::Tensor& target, const at::Tensor& prediction);
 
+// fastMRI's / scikit-image's SSIM map: 7x7 uniform windows at valid positions, sample
+// covariance, K1 = 0.01, K2 = 0.03. target, prediction [..., H, W] (H, W >= 7), one shape, real;
+// returns [..., H - 6, W - 6] in their dtype, differentiable (the VAE's SSIM loss uses it).
+at::Tensor ssim_map(const at::Tensor& target, const at::Tensor& prediction, double data_range);
+
 // One slice's SSIM map mean (H, W >= 7) with the given data range; float64.
 double ssim_slice(const at::Tensor& target, const at::Tensor& prediction, double data_range);
 

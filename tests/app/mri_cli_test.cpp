@@ -6,6 +6,7 @@
 #include <H5Cpp.h>
 
 #include <cmath>
+#include <algorithm>
 #include <filesystem>
 
 #include "core/mri/diffusion/latent_unet.h"
@@ -162,6 +163,23 @@ TEST(MriCli, TrainVaeWritesLoadableWeights) {
   EXPECT_EQ(again.exit_code, 2) << again.err;
   auto bad = test::run_cli({"mri", "train-vae", colin, "--split", dir.file("vae/loss.csv"), "--out", dir.file("x")});
   EXPECT_EQ(bad.exit_code, 4) << bad.err;  // not a split file
+
+  // The round trip of the trained VAE on two held-out slices, as the GPU script scores both VAEs.
+  auto round_trip = test::run_cli({"mri", "eval-vae", colin, "--vae", dir.file("vae/vae.pt"), "--slices", "150:152"});
+  ASSERT_EQ(round_trip.exit_code, 0) << round_trip.err;
+  EXPECT_NE(round_trip.out.find("| PSNR dB | SSIM |"), std::string::npos) << round_trip.out;
+  EXPECT_NE(round_trip.out.find("| 2 |"), std::string::npos) << round_trip.out;
+  EXPECT_EQ(test::run_cli({"mri", "eval-vae", colin, "--vae", dir.file("vae/loss.csv")}).exit_code, 4);  // not a weight file
+
+  // --max-minutes ends a run of far more steps early, as a finished one: weights saved, exit 0.
+  std::vector<std::string> timed = args;
+  timed[std::find(timed.begin(), timed.end(), "--steps") - timed.begin() + 1] = "100000000";
+  timed.insert(timed.end(), {"--max-minutes", "0.01", "--force"});
+  auto stopped = test::run_cli(timed);
+  ASSERT_EQ(stopped.exit_code, 0) << stopped.err;
+  EXPECT_NE(stopped.out.find("stopped by --max-minutes at step"), std::string::npos) << stopped.out;
+  EXPECT_NE(stopped.out.find("steps/s"), std::string::npos) << stopped.out;
+  EXPECT_TRUE(std::filesystem::exists(dir.file("vae/vae.pt")));
 }
 
 // A head volume to a compressed fastMRI .h5 (how Colin27 travels to the GPU machine) and back,

@@ -23,6 +23,7 @@ int cmd_eval(int argc, char** argv);
 int cmd_compare(int argc, char** argv);
 int cmd_convert(int argc, char** argv);
 int cmd_train_vae(int argc, char** argv);
+int cmd_eval_vae(int argc, char** argv);
 int cmd_train_sketch(int argc, char** argv);
 int cmd_train_ldm(int argc, char** argv);
 

@@ -23,12 +23,14 @@ void mri_usage() {
                "  convert IN OUT [--slices A:B] [--time T]    between NIfTI/MHA/NRRD, fastMRI .h5 (compressed), .cfl, .png\n"
                "  compare VOL|K.h5 [--methods a,b] [--accels 4,8] [--masks random,equispaced] [--slices A:B]\n"
                "        [--crop HxW] [--coils N] [--iters N] [--lambda L] [-o METHOD.NAME=VALUE] [--csv F] [--device cpu|cuda]\n"
-               "  train-vae VOL --split SPLIT.json --out DIR [--steps N] [--batch B] [--crop C] [--lr X] [--kl W] [--base C]\n"
-               "        [--latent C] [--seed S] [--resume] [--device cpu|cuda]   LDPM's VAE on the split's training slices\n"
+               "  train-vae VOL --split SPLIT.json --out DIR [--steps N] [--batch B] [--crop C] [--lr X] [--kl W] [--ssim W]\n"
+               "        [--kspace W] [--base C] [--latent C] [--seed S] [--resume] [--device cpu|cuda]   LDPM's VAE on the split's training slices\n"
+               "  eval-vae VOL --vae vae.pt [--slices A:B] [--device cpu|cuda]   a VAE's round-trip PSNR/SSIM on these slices\n"
                "  train-sketch VOL --split SPLIT.json --out DIR [--masks random,equispaced] [--accels 4,8] [--base C] [--levels N]\n"
                "        [--eval-accel R] [--steps N] [--batch B] [--crop C] [--lr X] [--resume]   LDPM's zero-filled -> sketch network\n"
                "  train-ldm VOL --split SPLIT.json --out DIR --vae vae.pt --sketch sketch.pt [--masks ..] [--accels ..] [--base C]\n"
-               "        [--levels N] [--steps N] [--batch B] [--crop C] [--lr X] [--resume]   LDPM's sketch-conditioned latent denoiser\n\n"
+               "        [--levels N] [--steps N] [--batch B] [--crop C] [--lr X] [--resume]   LDPM's sketch-conditioned latent denoiser\n"
+               "  (the three train-* also take --eval-every N and --max-minutes M: stop there, weights saved)\n\n"
                "Writing over an existing file needs --force. Methods:";
   for (const auto& m : qs::mri::recon_methods()) std::cout << " " << m;
   std::cout << "\n";
@@ -55,6 +57,7 @@ int cmd_mri(int argc, char** argv) {
   if (sub == "compare") return mri::cmd_compare(argc, argv);
   if (sub == "convert") return mri::cmd_convert(argc, argv);
   if (sub == "train-vae") return mri::cmd_train_vae(argc, argv);
+  if (sub == "eval-vae") return mri::cmd_eval_vae(argc, argv);
   if (sub == "train-sketch") return mri::cmd_train_sketch(argc, argv);
   if (sub == "train-ldm") return mri::cmd_train_ldm(argc, argv);
   std::cerr << "error: unknown mri subcommand '" << sub << "' (see quantiscope mri --help)\n";

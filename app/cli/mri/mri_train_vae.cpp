@@ -11,7 +11,7 @@
 namespace qs::cli::mri {
 
 int cmd_train_vae(int argc, char** argv) {
-  Args a(argc, argv, 3, training_options({"--kl", "--base", "--latent"}), training_flags(), {});
+  Args a(argc, argv, 3, training_options({"--kl", "--ssim", "--kspace", "--base", "--latent"}), training_flags(), {});
   const SplitVolume sv = read_split_volume(a, "train-vae");
   qs::mri::VaeConfig c;
   c.base_channels = a.get_ll_in("--base", 32, 4, 512);
@@ -19,7 +19,9 @@ int cmd_train_vae(int argc, char** argv) {
   c.groups = std::min<int64_t>(8, c.base_channels);
   qs::mri::VaeTrainOptions o;
   static_cast<qs::mri::SliceTrainOptions&>(o) = slice_train_options(a, 2e-4);
-  o.kl_weight = a.get_double_in("--kl", 1e-6, 0, 1);
+  o.loss.kl = a.get_double_in("--kl", o.loss.kl, 0, 1);
+  o.loss.ssim = a.get_double_in("--ssim", o.loss.ssim, 0, 100);
+  o.loss.kspace = a.get_double_in("--kspace", o.loss.kspace, 0, 100);
   TrainingLoop l = training_loop(a, "train-vae", 1000, 200);
   qs::mri::VaeTrainer t(c, o, sv.slices, sv.split.train(), sv.split.heldout());
   l.eval_columns = "heldout_psnr,heldout_ssim";

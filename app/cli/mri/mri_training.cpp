@@ -1,6 +1,7 @@
 #include "app/cli/mri/mri_training.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -18,7 +19,7 @@
 namespace qs::cli::mri {
 
 std::set<std::string> training_options(std::set<std::string> own) {
-  own.insert({"--split", "--out", "--steps", "--batch", "--crop", "--lr", "--seed", "--device", "--eval-every"});
+  own.insert({"--split", "--out", "--steps", "--batch", "--crop", "--lr", "--seed", "--device", "--eval-every", "--max-minutes"});
   return own;
 }
 
@@ -59,6 +60,7 @@ TrainingLoop training_loop(const Args& a, const std::string& command, int64_t de
   l.curve = l.out_dir + "/loss.csv";
   l.steps = a.get_ll_in("--steps", default_steps, 1, 100000000);
   l.eval_every = a.get_ll_in("--eval-every", default_eval_every, 1, 100000000);
+  l.max_minutes = a.get_double_in("--max-minutes", 1e9, 0.01, 1e9);
   if (!a.flag("--resume") && std::filesystem::exists(l.checkpoint) && !a.flag("--force"))
     fail(ErrorKind::kInvalidArgument, "'" + l.checkpoint + "' exists: pass --resume to continue it or --force to start over");
   create_parent_folders(l.checkpoint);
@@ -75,16 +77,30 @@ int run_training(const Args& a, TrainingLoop& l, qs::mri::NetworkTrainer& t) {
   const std::string no_eval(size_t(std::count(l.eval_columns.begin(), l.eval_columns.end(), ',')), ',');
   CancelToken cancel;
   install_interrupt(cancel);
-  while (t.steps_done() < l.steps && !cancel.cancelled()) {
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  const int64_t first = t.steps_done();
+  bool out_of_time = false;
+  // Evaluation time is left out of the rate, so it reads as training throughput.
+  double eval_seconds = 0;
+  auto rate = [&] {
+    const double secs = std::chrono::duration<double>(Clock::now() - started).count() - eval_seconds;
+    return secs > 0 ? double(t.steps_done() - first) / secs : 0.0;
+  };
+  while (t.steps_done() < l.steps && !cancel.cancelled() && !out_of_time) {
     const double loss = t.step();
     const int64_t s = t.steps_done();
+    out_of_time = std::chrono::duration<double>(Clock::now() - started).count() > 60.0 * l.max_minutes;
     std::string cells = no_eval;
-    if (s % l.eval_every == 0 || s == l.steps) {
+    if (s % l.eval_every == 0 || s == l.steps || out_of_time) {
+      const double r = rate();
+      const auto e0 = Clock::now();
       auto [c, text] = l.evaluate();
+      eval_seconds += std::chrono::duration<double>(Clock::now() - e0).count();
       cells = c;
-      std::printf("step %lld/%lld  loss %.5f  %s\n", (long long)s, (long long)l.steps, loss, text.c_str());
+      std::printf("step %lld/%lld  loss %.5f  %.1f steps/s  %s\n", (long long)s, (long long)l.steps, loss, r, text.c_str());
     } else if (s % 10 == 0) {
-      std::printf("step %lld/%lld  loss %.5f\n", (long long)s, (long long)l.steps, loss);
+      std::printf("step %lld/%lld  loss %.5f  %.1f steps/s\n", (long long)s, (long long)l.steps, loss, rate());
     }
     std::fflush(stdout);
     char buf[48];
@@ -98,6 +114,7 @@ int run_training(const Args& a, TrainingLoop& l, qs::mri::NetworkTrainer& t) {
     std::cout << "stopped at step " << t.steps_done() << "; --resume continues it\n";
     return 130;
   }
+  if (out_of_time) std::cout << "stopped by --max-minutes at step " << t.steps_done() << " of " << l.steps << "\n";
   std::cout << "wrote " << l.out_dir << " (weights, checkpoint.pt, loss.csv)\n";
   return 0;
 }

@@ -35,12 +35,13 @@ std::vector<qs::mri::MaskSpec> training_mask_choices(const Args& a);
 struct TrainingLoop {
   std::string command, out_dir, checkpoint, curve;
   int64_t steps = 0, eval_every = 0;
+  double max_minutes = 1e9;  // --max-minutes: stop (weights saved, exit 0) once training has run this long
   std::string eval_columns;  // CSV header cells of the evaluation ("heldout_psnr,heldout_ssim")
   std::function<std::pair<std::string, std::string>()> evaluate;  // (CSV cells, printed text)
   std::function<void()> save_weights;  // the files the sampler reads
 };
 
-// --out DIR (checkpoint.pt, loss.csv inside), --steps, --eval-every; refuses an existing
+// --out DIR (checkpoint.pt, loss.csv inside), --steps, --eval-every, --max-minutes; refuses an existing
 // checkpoint without --resume or --force.
 TrainingLoop training_loop(const Args& a, const std::string& command, int64_t default_steps, int64_t default_eval_every);
 // Returns the exit status: 0, or 130 when interrupted (the checkpoint is saved either way).

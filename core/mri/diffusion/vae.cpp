@@ -3,14 +3,14 @@
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/upsampling.h>
-
-
 #include <torch/torch.h>
 
 #include <cmath>
 
 #include "core/common/error.h"
 #include "core/mri/diffusion/weight_file.h"
+#include "core/mri/metrics.h"
+#include "core/mri/volume.h"
 
 namespace qs::mri {
 namespace {
@@ -109,12 +109,31 @@ at::Tensor VaeImpl::decode(const at::Tensor& z) {
   return decoder_->forward(z);
 }
 
-at::Tensor VaeImpl::loss(const at::Tensor& x, const at::Tensor& noise, double kl_weight) {
+void VaeLossWeights::validate() const {
+  for (auto [name, v] : {std::pair<const char*, double>{"kl", kl}, {"ssim", ssim}, {"kspace", kspace}})
+    if (!std::isfinite(v) || v < 0) fail(ErrorKind::kInvalidArgument, std::string("vae: the ") + name + " loss weight must be finite and >= 0");
+}
+
+at::Tensor VaeImpl::loss(const at::Tensor& x, const at::Tensor& noise, const VaeLossWeights& w) {
   auto [mean, logvar] = encode(x);
   const at::Tensor z = mean + at::exp(0.5 * logvar) * noise;
   const at::Tensor recon = decode(z);
   const at::Tensor kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean();
-  return (recon - x).abs().mean() + kl_weight * kl;
+  at::Tensor total = (recon - x).abs().mean() + w.kl * kl;
+  if (w.ssim > 0) total = total + w.ssim * (1 - ssim_map(x.select(1, 0), recon.select(1, 0), 1.0).mean());
+  if (w.kspace > 0) {
+    const at::Tensor k_err = at::fft_fft2(recon.select(1, 0), c10::nullopt, {-2, -1}, "ortho") - at::fft_fft2(x.select(1, 0), c10::nullopt, {-2, -1}, "ortho");
+    total = total + w.kspace * k_err.abs().mean();
+  }
+  return total;
+}
+
+VolumeMetrics round_trip_metrics(Vae& vae, const at::Tensor& x) {
+  torch::NoGradGuard no_grad;
+  if (x.dim() != 4 || x.size(1) != 1) fail(ErrorKind::kInvalidArgument, "vae round trip: images must be [N, 1, H, W]; got " + shape_string(x));
+  std::vector<at::Tensor> pred;
+  for (int64_t i = 0; i < x.size(0); ++i) pred.push_back(vae->decode(vae->encode(x.narrow(0, i, 1)).first)[0][0].clamp(0, 1).cpu());
+  return evaluate_volume(x.select(1, 0).cpu(), at::stack(pred));
 }
 
 void save_vae(Vae& vae, const std::string& path) { save_weight_file(*vae, "vae_config", config_vector(vae->config()), path); }

@@ -8,7 +8,7 @@ namespace qs::mri {
 
 VaeTrainer::VaeTrainer(const VaeConfig& config, const VaeTrainOptions& o, const at::Tensor& slices, std::vector<int64_t> train, std::vector<int64_t> heldout) {
   config.validate();
-  if (o.kl_weight < 0) fail(ErrorKind::kInvalidArgument, "train-vae: kl weight >= 0");
+  o.loss.validate();
   auto data = std::make_shared<const SliceData>("train-vae", slices, std::move(train), std::move(heldout), o.device);
   torch::manual_seed(o.seed);
   vae_ = Vae(config);
@@ -16,7 +16,7 @@ VaeTrainer::VaeTrainer(const VaeConfig& config, const VaeTrainOptions& o, const 
   Vae vae = vae_;
   auto loss = [vae, o, f](const at::Tensor& batch, at::Generator& gen) mutable {
     const at::Tensor noise = at::randn({batch.size(0), vae->config().latent_channels, batch.size(2) / f, batch.size(3) / f}, gen).to(batch.device());
-    return vae->loss(batch, noise, o.kl_weight);
+    return vae->loss(batch, noise, o.loss);
   };
   trainer_ = std::make_unique<SliceTrainer>(data, vae_.ptr(), o, f, loss);
 }
@@ -24,12 +24,8 @@ VaeTrainer::VaeTrainer(const VaeConfig& config, const VaeTrainOptions& o, const 
 VaeTrainer::~VaeTrainer() = default;
 
 VolumeMetrics VaeTrainer::evaluate() const {
-  torch::NoGradGuard no_grad;
   Vae vae = vae_;  // the modules' forward is not const
-  const at::Tensor x = trainer_->data().heldout_images(vae->config().downsampling());
-  std::vector<at::Tensor> pred;
-  for (int64_t i = 0; i < x.size(0); ++i) pred.push_back(vae->decode(vae->encode(x.narrow(0, i, 1)).first)[0][0].clamp(0, 1).cpu());
-  return evaluate_volume(x.select(1, 0).cpu(), at::stack(pred));
+  return round_trip_metrics(vae, trainer_->data().heldout_images(vae->config().downsampling()));
 }
 
 double VaeTrainer::set_latent_scale_from_training(int64_t n) {

@@ -17,7 +17,7 @@
 namespace qs::mri {
 
 struct VaeTrainOptions : SliceTrainOptions {
-  double kl_weight = 1e-6;
+  VaeLossWeights loss;
 };
 
 class VaeTrainer : public NetworkTrainer {

@@ -45,5 +45,23 @@ TEST(Metrics, BadInputsAreErrors) {
   EXPECT_THROW(evaluate_volume(at::rand({1, 5, 5}), at::rand({1, 5, 5})), Error);  // smaller than the 7x7 window
 }
 
+TEST(Metrics, BatchedSsimMapMatchesSlicesAndTrains) {
+  // The VAE's SSIM loss: batched float maps equal the per-slice metric, and its gradient improves
+  // a noisy prediction (one step of gradient ascent raises the SSIM).
+  at::manual_seed(9);
+  const at::Tensor gt = test::ellipse_phantom(24, 28).to(at::kFloat);
+  const at::Tensor target = at::stack({gt, gt.flip(1)}).unsqueeze(1);  // [2, 1, 24, 28]
+  at::Tensor pred = (target + 0.1 * at::randn(target.sizes())).requires_grad_(true);
+  const at::Tensor map = ssim_map(target, pred, 1.0);
+  ASSERT_EQ(map.sizes(), (at::IntArrayRef{2, 1, 18, 22}));
+  for (int64_t i = 0; i < 2; ++i) EXPECT_NEAR(map[i].mean().item<double>(), ssim_slice(target[i][0], pred.detach()[i][0], 1.0), 1e-5);
+  const at::Tensor s = map.mean();
+  s.backward();
+  ASSERT_TRUE(at::isfinite(pred.grad()).all().item<bool>());
+  const at::Tensor stepped = pred.detach() + 0.5 * pred.grad() / pred.grad().abs().max();
+  EXPECT_GT(ssim_map(target, stepped, 1.0).mean().item<double>(), s.item<double>());
+  EXPECT_THROW(ssim_map(target, pred.detach()[0], 1.0), Error);
+}
+
 }  // namespace
 }  // namespace qs::mri

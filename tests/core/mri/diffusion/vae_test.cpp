@@ -59,7 +59,7 @@ TEST(Vae, TrainsOnColin27CropsAndSavesBitExact) {
     }
     const at::Tensor batch = at::stack(crops);
     opt.zero_grad();
-    at::Tensor loss = vae->loss(batch, at::randn({8, 2, 8, 8}, gen), 1e-4);
+    at::Tensor loss = vae->loss(batch, at::randn({8, 2, 8, 8}, gen), VaeLossWeights{1e-4, 0.2, 0.05});
     loss.backward();
     opt.step();
     losses.push_back(loss.item<double>());

@@ -39,7 +39,7 @@ VaeConfig tiny() {
 
 VaeTrainOptions options() {
   VaeTrainOptions o;
-  o.batch = 8, o.crop = 32, o.lr = 2e-3, o.kl_weight = 1e-6, o.seed = 3;
+  o.batch = 8, o.crop = 32, o.lr = 2e-3, o.loss.kl = 1e-6, o.seed = 3;
   return o;
 }
 
