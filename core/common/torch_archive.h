@@ -26,9 +26,12 @@ inline void save_archive_atomically(torch::serialize::OutputArchive& archive, co
 inline std::string torch_reason(const c10::Error& e) { return std::string(e.what_without_backtrace()).substr(0, 200); }
 
 // Error(kFormat) "'path' is not a WHAT: reason" when LibTorch cannot read the file.
-inline void load_archive(torch::serialize::InputArchive& archive, const std::string& path, const std::string& what) {
+// device: where the archive's tensors land (a file written on the GPU machine holds CUDA tensors;
+// nullopt keeps the devices it was saved with).
+inline void load_archive(torch::serialize::InputArchive& archive, const std::string& path, const std::string& what,
+                         c10::optional<c10::Device> device = c10::nullopt) {
   try {
-    archive.load_from(path);
+    archive.load_from(path, device);
   } catch (const c10::Error& e) {
     fail_format("'" + path + "' is not a " + what + ": " + torch_reason(e));
   } catch (const std::exception& e) {  // TorchScript's parser reports a damaged archive with its own types

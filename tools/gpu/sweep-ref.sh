@@ -6,6 +6,7 @@
 #   A sweep too long for one call is split by text and protocol; TAG names its tables
 #   ($OUT/ref-sweep-TAG.{csv,md}). The progress log comes back even when a call is cut short.
 #   QS_SWEEP_BATCH (default 16): windows run side by side (kv-sweep --batch)
+#   QS_SWEEP_CODECS: a codec list in place of the full one below (to split one sweep over parallel runs)
 #   tools/gpu/sweep-ref.sh stage    only keep the carried weight shards in /tmp/qs-w and exit
 # Carry .gpu-data (WikiText-2, GSM8K) and .gpu-corpus/heldout.txt.xz.
 # The weights (94 MB in 7 shards) exceed one call's 64 MiB, so they travel in two calls to a warm
@@ -36,14 +37,15 @@ for t in $(echo "${3:-wikitext,heldout}" | tr ',' ' '); do
     *) echo "unknown text $t (wikitext, heldout)"; exit 2;;
   esac
 done
-tools/gpu/decode.sh build > /tmp/sweep-build.txt 2>&1 || { tail -n 20 /tmp/sweep-build.txt; exit 1; }
+# QS_NO_BUILD=1: parallel runs after one build (concurrent configures of one build folder collide).
+[ -n "${QS_NO_BUILD:-}" ] || tools/gpu/decode.sh build > /tmp/sweep-build.txt 2>&1 || { tail -n 20 /tmp/sweep-build.txt; exit 1; }
 start=$(date +%s)
 # The codec list of docs/results/kv-accuracy.md, calibration on GSM8K (disjoint from both texts).
 "$B/app/quantiscope" kv-sweep --models resources/models/qs-ref-llm --device cuda \
   --texts "$(IFS=,; echo "${texts[*]}")" --ctx 512 --protocols "${4:-prefill,decode}" --batch "${QS_SWEEP_BATCH:-16}" \
   --max-windows "${1:-0}" --decode-windows "${2:-16}" --calib-data "$D/eval/gsm8k/test.jsonl" --calib-tokens 32768 \
-  --codecs "f32,q8_0,q4_0,kivi-4,kivi-2,rotatekv-4,rotatekv-3,rotatekv-2,rotatekv-2@reorder=none,rotatekv-2@sinks=0,\
+  --codecs "${QS_SWEEP_CODECS:-f32,q8_0,q4_0,kivi-4,kivi-2,rotatekv-4,rotatekv-3,rotatekv-2,rotatekv-2@reorder=none,rotatekv-2@sinks=0,\
 rotatekv-2@meta=fp8,rotatekv-2@group=8,rotatekv-2@group=8:reorder=none,rotatekv-post-2,akvq-2,akvq-2@tsa=0,\
-f16/rotatekv-2,rotatekv-2/f16,kivi-2/f16" --csv "$OUT/ref-sweep-$TAG.csv" --md "$OUT/ref-sweep-$TAG.md" --force 2>&1 \
+f16/rotatekv-2,rotatekv-2/f16,kivi-2/f16}" --csv "$OUT/ref-sweep-$TAG.csv" --md "$OUT/ref-sweep-$TAG.md" --force 2>&1 \
   | stdbuf -oL tr '\r' '\n' | tee "$OUT/ref-sweep-$TAG.log" | grep -v "windows\]" | tail -n 60
 echo "sweep $TAG: $(( $(date +%s) - start )) s"

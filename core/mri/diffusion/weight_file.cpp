@@ -6,15 +6,20 @@
 namespace qs::mri {
 
 void save_weight_file(torch::nn::Module& module, const std::string& key, const std::vector<int64_t>& config, const std::string& path) {
+  // Written from the CPU, so that a file trained on the GPU machine loads where there is no CUDA.
+  const auto params = module.parameters();
+  const c10::Device device = params.empty() ? c10::Device(c10::kCPU) : params.front().device();
+  module.to(c10::kCPU);
   torch::serialize::OutputArchive a;
   a.write(key, at::tensor(config));
   module.save(a);
+  module.to(device);
   save_archive_atomically(a, path);
 }
 
 std::vector<int64_t> read_weight_config(torch::serialize::InputArchive& a, const std::string& path, const std::string& what, const std::string& key,
                                         size_t min_size) {
-  load_archive(a, path, what);
+  load_archive(a, path, what, c10::Device(c10::kCPU));  // weights load on the CPU; callers move them
   at::Tensor cfg;
   if (!a.try_read(key, cfg) || cfg.dim() != 1 || cfg.scalar_type() != at::kLong || size_t(cfg.numel()) < min_size)
     fail_format("'" + path + "' has no " + what + " configuration");

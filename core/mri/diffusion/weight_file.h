@@ -2,6 +2,8 @@
 // as an int64 vector under a key naming the kind of network ("vae_config", "unet_config", so that
 // one network's file is never read as another's) and its parameters, written whole or not at all. Each
 // network's save/load pair (save_vae, save_unet) encodes its own configuration through these.
+// Tensors are written from the CPU and read onto the CPU whatever device they were saved from
+// (files trained on the GPU machine load on machines without CUDA); callers move the network.
 #pragma once
 #include <torch/nn/module.h>
 #include <torch/serialize.h>
