@@ -13,6 +13,7 @@
 #include "core/mri/metrics.h"
 #include "core/mri/recon/recon_method.h"
 #include "core/mri/simulate.h"
+#include "core/mri/study.h"
 
 namespace qs::workbench {
 namespace {
@@ -88,8 +89,9 @@ double plane_aspect(const Stack& v, int plane) {
 struct MriWorker::State {
   at::Tensor volume;  // (S, H, W) float32 magnitude
   qs::mri::Geometry geometry;
-  int plane = 0;
-  std::map<QString, at::Tensor> results;  // method -> (N, rows, cols) of the last run
+  // method -> (N, rows, cols): the last finished whole-stack run and the last one-slice run.
+  std::map<QString, at::Tensor> stack_results, slice_results;
+  int stack_plane = 0, slice_plane = 0;
   std::array<double, 3> spacing{1, 1, 1};
 };
 
@@ -146,77 +148,70 @@ void MriWorker::run(const MriRunRequest& r) {
   }
   try {
     const at::Tensor stack = plane_tensor(state_->volume, r.mask.plane);
-    const int64_t n = stack.size(0), h = stack.size(1), w = stack.size(2);
+    const int64_t n = stack.size(0);
     std::vector<int64_t> indices;
     if (r.whole_stack) {
       for (int64_t i = 0; i < n; ++i) indices.push_back(i);
     } else {
       indices.push_back(std::clamp<int64_t>(r.mask.slice, 0, n - 1));
     }
-    const at::Tensor mask = qs::mri::expand_mask(qs::mri::make_mask(mask_spec(r.mask), h, w), h, w, at::kCPU);
-    state_->results.clear();
-    state_->plane = r.mask.plane;
-    for (int i = 0; i < 3; ++i) state_->spacing[size_t(i)] = state_->geometry.spacing[size_t(i)];
-
-    // Slices are simulated and reconstructed in chunks so progress moves and Cancel is seen
-    // between them even for a method that never looks at the token.
-    const int64_t chunk = 16, count = int64_t(indices.size()), total = int64_t(r.methods.size()) * count;
-    std::vector<at::Tensor> targets;
-    std::map<QString, std::vector<at::Tensor>> parts;
-    std::map<QString, double> seconds;
-    int64_t done = 0;
+    const int64_t count = int64_t(indices.size());
+    // Simulated 16 slices at a time with Cancel between them (a whole stack takes seconds).
+    qs::mri::SimulationOptions sim;  // single coil, no phase: the target is the image itself
+    std::vector<at::Tensor> kspace, targets;
+    for (int64_t from = 0; from < count; from += 16) {
+      cancel_.check();
+      const std::vector<int64_t> part(indices.begin() + from, indices.begin() + std::min<int64_t>(count, from + 16));
+      const qs::mri::Scan s = qs::mri::simulate_scan(stack.index_select(0, at::tensor(part, at::kLong)), sim);
+      kspace.push_back(s.kspace);
+      targets.push_back(s.target);
+    }
+    qs::mri::Scan scan;
+    scan.kspace = at::cat(kspace, 0);
+    scan.target = at::cat(targets, 0);
+    std::vector<qs::mri::StudyMethod> methods;
+    for (const QString& method : r.methods) {
+      qs::mri::ReconOptions options;
+      if (auto it = r.options.find(method); it != r.options.end()) options = qs::mri::ReconOptions(it->second);
+      methods.push_back({text(method), options});
+    }
+    // The same study `mri compare` runs; chunks of 16 slices so progress moves and Cancel is
+    // seen between them even for a method that never looks at the token.
+    qs::mri::StudyOptions so;
+    so.chunk = 16;
+    so.keep_images = true;
     QElapsedTimer since_report;
     since_report.start();
-    for (int64_t from = 0; from < count; from += chunk) {
-      cancel_.check();
-      const int64_t len = std::min<int64_t>(chunk, count - from);
-      const at::Tensor ids = at::tensor(std::vector<int64_t>(indices.begin() + from, indices.begin() + from + len), at::kLong);
-      qs::mri::SimulationOptions sim;  // single coil, no phase: the target is the image itself
-      const qs::mri::Scan scan = qs::mri::simulate_scan(stack.index_select(0, ids), sim);
-      targets.push_back(scan.target.to(at::kFloat));
-      qs::mri::ReconProblem problem;
-      problem.mask = mask;
-      problem.kspace = qs::mri::apply_mask(scan.kspace, mask);
-      for (const QString& method : r.methods) {
-        qs::mri::ReconOptions options;
-        if (auto it = r.options.find(method); it != r.options.end()) options = qs::mri::ReconOptions(it->second);
-        auto report = [&, len](long long it, long long of) {
-          if (since_report.elapsed() < 50 && it < of) return;
-          since_report.restart();
-          const double within = of > 0 ? double(it) / double(of) : 0.0;
-          Q_EMIT progress((double(done) + within * double(len)) / double(std::max<int64_t>(1, total)),
-                          tr("%1: slices %2-%3 of %4, iteration %5/%6").arg(method).arg(from + 1).arg(from + len).arg(count).arg(it).arg(of));
-        };
-        QElapsedTimer timer;
-        timer.start();
-        const at::Tensor x = qs::mri::run_recon(text(method), problem, options, report, cancel_);
-        seconds[method] += double(timer.elapsed()) / 1000.0;
-        parts[method].push_back((x.is_complex() ? at::abs(x) : x).to(at::kCPU, at::kFloat));
-        done += len;
-        Q_EMIT progress(double(done) / double(std::max<int64_t>(1, total)), method);
-      }
-    }
+    auto report = [&](double fraction, const std::string& what) {
+      if (since_report.elapsed() < 50 && fraction < 1) return;
+      since_report.restart();
+      Q_EMIT progress(fraction, QString::fromStdString(what));
+    };
+    const std::vector<qs::mri::StudyRun> runs = qs::mri::run_study(scan, {mask_spec(r.mask)}, methods, so, report, cancel_);
 
     MriRunResult out;
     out.plane = r.mask.plane;
-    const at::Tensor target = at::cat(targets, 0);
+    out.whole_stack = r.whole_stack;
+    out.mask = r.mask;
+    const at::Tensor target = scan.target.to(at::kFloat);
     for (int64_t i = 0; i < count; ++i) {
       out.slices.push_back(int(indices[size_t(i)]));
       out.targets[int(indices[size_t(i)])] = grid_from_tensor(target[i]);
     }
     std::vector<at::Tensor> errors;
-    for (const QString& method : r.methods) {
-      const at::Tensor recon = at::cat(parts[method], 0);
-      errors.push_back((recon - target).abs().flatten());
-      state_->results[method] = recon;
-      const qs::mri::VolumeMetrics vm = qs::mri::evaluate_volume(target, recon);
+    std::map<QString, at::Tensor> kept;
+    for (const qs::mri::StudyRun& run : runs) {
+      const QString method = QString::fromStdString(run.method);
+      errors.push_back((run.image - target).abs().flatten());
+      kept[method] = run.image;
       MriMethodResult m;
       m.method = method;
-      m.seconds = seconds[method];
-      m.psnr = vm.psnr, m.ssim = vm.ssim, m.nmse = vm.nmse;
+      m.seconds = run.seconds_per_slice * double(count);
+      m.metrics = {run.metrics.psnr, run.metrics.ssim, run.metrics.nmse};
+      out.data_range = run.metrics.data_range;
       for (int64_t i = 0; i < count; ++i) {
-        m.images[int(indices[size_t(i)])] = grid_from_tensor(recon[i]);
-        const auto& sm = vm.slices[size_t(i)];
+        m.images[int(indices[size_t(i)])] = grid_from_tensor(run.image[i]);
+        const auto& sm = run.metrics.slices[size_t(i)];
         m.slice_metrics[int(indices[size_t(i)])] = {sm.psnr, sm.ssim, sm.nmse};
       }
       out.methods.push_back(std::move(m));
@@ -226,6 +221,12 @@ void MriWorker::run(const MriRunRequest& r) {
     if (all.numel() > 4000000) all = all.index_select(0, at::randperm(all.numel(), at::kLong).narrow(0, 0, 4000000));
     const double scale = all.numel() > 0 ? at::quantile(all.to(at::kDouble), 0.995).item<double>() : 0.0;
     out.error_scale = scale > 0 ? scale : 1.0;
+    // Only a finished run replaces what Save Result... writes (a cancelled or failed one keeps
+    // the results still on screen), and a one-slice run never replaces a whole-stack result.
+    auto& results = r.whole_stack ? state_->stack_results : state_->slice_results;
+    results = std::move(kept);
+    (r.whole_stack ? state_->stack_plane : state_->slice_plane) = r.mask.plane;
+    for (int i = 0; i < 3; ++i) state_->spacing[size_t(i)] = state_->geometry.spacing[size_t(i)];
     Q_EMIT finished(out);
   } catch (const std::exception& e) {
     Q_EMIT failed(QString::fromStdString(first_line(e.what())));
@@ -234,12 +235,14 @@ void MriWorker::run(const MriRunRequest& r) {
 
 void MriWorker::saveResult(const QString& method, const QString& path, bool force) {
   try {
-    if (!state_ || !state_->results.count(method)) fail(ErrorKind::kInvalidArgument, "no result for '" + text(method) + "' yet: run it first");
+    // The whole-stack result when there is one for the method, else the one-slice result.
+    const bool stack = state_ && state_->stack_results.count(method);
+    if (!state_ || (!stack && !state_->slice_results.count(method))) fail(ErrorKind::kInvalidArgument, "no result for '" + text(method) + "' yet: run it first");
     qs::mri::Volume v;
-    v.data = state_->results.at(method);
+    v.data = stack ? state_->stack_results.at(method) : state_->slice_results.at(method);
     // The stack is in the plane's (slices, rows, cols) order: spacing follows it.
     const auto& s = state_->spacing;
-    const int p = state_->plane;
+    const int p = stack ? state_->stack_plane : state_->slice_plane;
     v.geometry.spacing = p == 0 ? std::array<double, 3>{s[0], s[1], s[2]} : p == 1 ? std::array<double, 3>{s[0], s[2], s[1]} : std::array<double, 3>{s[1], s[2], s[0]};
     qs::mri::WriteOptions o;
     o.force = force;

@@ -42,16 +42,24 @@ struct MriRunRequest {
   bool whole_stack = false;  // every slice of the plane, else mask.slice only
 };
 
+// fastMRI's metrics; PSNR's data range is the target's maximum over the slices scored together.
+struct MriScores {
+  double psnr = 0, ssim = 0, nmse = 0;
+};
+
 struct MriMethodResult {
   QString method;
   std::map<int, Grid> images;  // reconstructed magnitude per slice index
   double seconds = 0;
-  double psnr = 0, ssim = 0, nmse = 0;  // over the reconstructed slices (fastMRI's volume metrics)
-  std::map<int, std::array<double, 3>> slice_metrics;  // psnr, ssim, nmse
+  MriScores metrics;  // over the reconstructed slices (fastMRI's volume metrics)
+  std::map<int, MriScores> slice_metrics;  // each slice, with the run's data range
 };
 
 struct MriRunResult {
   int plane = 0;
+  bool whole_stack = false;
+  MriMaskRequest mask;
+  double data_range = 0;  // the PSNR's data range: the target's maximum over the run's slices
   std::vector<int> slices;
   std::map<int, Grid> targets;
   std::vector<MriMethodResult> methods;
@@ -81,7 +89,8 @@ class MriWorker : public EngineWorker {
   void loadVolume(const QString& path);
   void makeMask(const qs::workbench::MriMaskRequest& request);
   void run(const qs::workbench::MriRunRequest& request);
-  // Saves one method's reconstructed slices as a volume (NIfTI, MetaImage, ...).
+  // Saves one method's reconstructed slices as a volume (NIfTI, MetaImage, ...): its last
+  // whole-stack result, or its last one-slice result when it has none.
   void saveResult(const QString& method, const QString& path, bool force);
 
  Q_SIGNALS:

@@ -211,6 +211,12 @@ MriWorkspace::MriWorkspace(QWidget* parent) : QWidget(parent) {
   grid_->setContentsMargins(0, 0, 0, 0);
   target_view_ = new views::SliceView;
   metrics_ = new views::MetricsTable;
+  metrics_->setToolTip(tr("Click a slice's row to show that slice"));
+  connect(metrics_, &views::MetricsTable::sliceActivated, this, [this](int slice) {
+    const int plane = has_stack_result_ ? stack_result_.plane : slice_result_.plane;
+    if (int(sync_.plane()) != plane) sync_.setPlane(Plane(plane));
+    sync_.setSlice(slice);
+  });
   auto* right = new QSplitter(Qt::Vertical);
   right->addWidget(grid_widget_);
   right->addWidget(metrics_);
@@ -328,7 +334,7 @@ void MriWorkspace::dropEvent(QDropEvent* e) {
 
 void MriWorkspace::onVolumeLoaded(const MriVolumeInfo& info) {
   volume_ = info;
-  has_result_ = false;
+  has_result_ = has_stack_result_ = has_slice_result_ = false;
   metrics_->setRows({});
   const Stack& s = info.stack;
   info_->setText(tr("%1\n%2 · %3 × %4 × %5 voxels · %6 × %7 × %8 mm")
@@ -431,24 +437,49 @@ void MriWorkspace::cancel() {
   status_->setText(tr("Cancelling…"));
 }
 
+namespace {
+// The metrics rows of one run: its whole-run row (scope, mask and the PSNR's data range) and,
+// for a stack, one row per slice.
+void append_rows(const MriRunResult& r, std::vector<views::MetricsRow>* rows) {
+  const QString plane = plane_name(Plane(r.plane));
+  const QString mask = QObject::tr("%1 %2×").arg(r.mask.type).arg(r.mask.acceleration);
+  const QString tip = QObject::tr("PSNR data range %1: the target's maximum over %2 slice(s) scored together (fastMRI's per-volume convention)")
+                          .arg(r.data_range, 0, 'g', 4)
+                          .arg(r.slices.size());
+  for (const auto& m : r.methods) {
+    const QString scope = r.whole_stack ? QObject::tr("%1 stack (%2 slices), %3").arg(plane).arg(r.slices.size()).arg(mask)
+                                        : QObject::tr("%1 slice %2, %3").arg(plane).arg(r.slices.front()).arg(mask);
+    rows->push_back({m.method, scope, m.metrics.psnr, m.metrics.ssim, m.metrics.nmse, m.seconds, r.whole_stack ? -1 : r.slices.front(), tip});
+    if (r.whole_stack)
+      for (const auto& [index, v] : m.slice_metrics)
+        rows->push_back({m.method, QObject::tr("slice %1 (stack range)").arg(index), v.psnr, v.ssim, v.nmse, m.seconds / double(r.slices.size()), index, tip});
+  }
+}
+}  // namespace
+
 void MriWorkspace::onFinished(const MriRunResult& result) {
   result_ = result;
   has_result_ = true;
-  std::vector<views::MetricsRow> rows;
-  for (const auto& m : result.methods) {
-    const QString scope = result.slices.size() == 1 ? tr("%1 slice %2").arg(plane_name(Plane(result.plane))).arg(result.slices.front())
-                                                    : tr("%1 stack (%2 slices)").arg(plane_name(Plane(result.plane))).arg(result.slices.size());
-    rows.push_back({m.method, scope, m.psnr, m.ssim, m.nmse, m.seconds});
-    if (result.slices.size() > 1)
-      for (const auto& [index, v] : m.slice_metrics) rows.push_back({m.method, tr("slice %1").arg(index), v[0], v[1], v[2], m.seconds / double(result.slices.size())});
+  // A one-slice run is listed beside the last whole-stack run instead of replacing it (the
+  // worker keeps that stack for Save Result... too); a new stack run replaces both.
+  if (result.whole_stack) {
+    stack_result_ = result;
+    has_slice_result_ = false;
+  } else {
+    slice_result_ = result;
+    has_slice_result_ = true;
   }
+  has_stack_result_ = has_stack_result_ || result.whole_stack;
+  std::vector<views::MetricsRow> rows;
+  if (has_stack_result_) append_rows(stack_result_, &rows);
+  if (has_slice_result_) append_rows(slice_result_, &rows);
   metrics_->setRows(rows);
   metrics_->sortItems(2, Qt::DescendingOrder);
   rebuildGrid();
   setBusy(false);
   progress_->setValue(1000);
   QString summary;
-  for (const auto& m : result.methods) summary += tr("%1 %2 dB · ").arg(m.method).arg(m.psnr, 0, 'f', 2);
+  for (const auto& m : result.methods) summary += tr("%1 %2 dB · ").arg(m.method).arg(m.metrics.psnr, 0, 'f', 2);
   status_->setText(tr("Done: %1").arg(summary.left(summary.size() - 3)));
   Q_EMIT logMessage(tr("reconstruction finished: %1").arg(status_->text()));
   autosave();
@@ -548,12 +579,12 @@ void MriWorkspace::refreshImages() {
     method_views_[i]->setTitle(m.method);
     error_views_[i]->setTitle(tr("|error| %1").arg(m.method));
     if (same_plane && it != m.images.end()) {
-      const auto& sm = m.slice_metrics.at(slice);
+      const MriScores& sm = m.slice_metrics.at(slice);
       method_views_[i]->setImage(it->second, aspect);
-      method_views_[i]->setCaption(tr("PSNR %1 dB · SSIM %2").arg(sm[0], 0, 'f', 2).arg(sm[1], 0, 'f', 3));
+      method_views_[i]->setCaption(tr("PSNR %1 dB · SSIM %2").arg(sm.psnr, 0, 'f', 2).arg(sm.ssim, 0, 'f', 3));
       error_views_[i]->setRange(0, result_.error_scale);
       error_views_[i]->setImage(abs_difference(it->second, result_.targets.at(slice)), aspect);
-      error_views_[i]->setCaption(tr("NMSE %1").arg(sm[2], 0, 'f', 5));
+      error_views_[i]->setCaption(tr("NMSE %1").arg(sm.nmse, 0, 'f', 5));
     } else {
       const QString why = same_plane ? tr("slice %1 not reconstructed:\nRun on it or on the whole stack").arg(slice) : tr("results are for the %1 plane").arg(plane_name(Plane(result_.plane)));
       method_views_[i]->clearImage(why);

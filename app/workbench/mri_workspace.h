@@ -106,8 +106,9 @@ class MriWorkspace : public QWidget {
   MriWorker* worker_ = nullptr;
   SliceSync sync_;
   MriVolumeInfo volume_;
-  MriRunResult result_;
-  bool has_result_ = false, busy_ = false;
+  MriRunResult result_;                      // the run the grid shows (the latest)
+  MriRunResult stack_result_, slice_result_;  // the last whole-stack and one-slice runs, listed in the table
+  bool has_result_ = false, has_stack_result_ = false, has_slice_result_ = false, busy_ = false;
   std::vector<double> percentiles_;  // 0.5, 5, 95, 99.5 % and max of the volume
   QTimer* autosave_timer_ = nullptr;
   QByteArray last_autosave_;         // what the file holds now (written only when it changes)

@@ -8,8 +8,10 @@
 namespace qs::views {
 
 struct MetricsRow {
-  QString method, scope;  // scope: "volume (N slices)" or "slice 91"
+  QString method, scope;  // scope: "axial stack (316 slices) ..." or "slice 91"
   double psnr = 0, ssim = 0, nmse = 0, seconds = 0;
+  int slice = -1;  // the row's slice (scope sorts by it; a click asks to show it), -1: a whole run
+  QString scope_tip;  // the scope cell's tooltip (what the PSNR's data range was)
 };
 
 class MetricsTable : public QTableWidget {
@@ -19,6 +21,9 @@ class MetricsTable : public QTableWidget {
   void setRows(const std::vector<MetricsRow>& rows);
   // The table as shown (current sort order), with a header line.
   QString toCsv() const;
+
+ Q_SIGNALS:
+  void sliceActivated(int slice);  // a row of one slice was clicked
 };
 
 }  // namespace qs::views

@@ -17,6 +17,7 @@
 #include "core/mri/io/fastmri_h5.h"
 #include "core/mri/io/volume_io.h"
 #include "core/mri/simulate.h"
+#include "core/mri/study.h"
 
 namespace qs::cli::mri {
 
@@ -55,14 +56,11 @@ int cmd_compare(int argc, char** argv) {
   for (const auto& m : methods) (void)qs::mri::recon_registry().get(m);  // unknown names fail before any work
   const at::Device device = parse_device(a.get("--device", "cpu"));
   const qs::mri::Scan scan = scan_for(a, a.positional()[0]);
-  const at::Tensor k = scan.kspace.to(device);
-  const int64_t slices = k.size(0), h = k.size(2), w = k.size(3);
-  std::fprintf(stderr, "compare: %lld slice(s) %lld x %lld, %lld coil(s) on %s\n", (long long)slices, (long long)h, (long long)w, (long long)k.size(1),
+  const auto& k = scan.kspace;
+  std::fprintf(stderr, "compare: %lld slice(s) %lld x %lld, %lld coil(s) on %s\n", (long long)k.size(0), (long long)k.size(2), (long long)k.size(3), (long long)k.size(1),
                device.str().c_str());
 
-  CancelToken cancel;
-  install_interrupt(cancel);
-  std::vector<Row> rows;
+  std::vector<qs::mri::MaskSpec> specs;
   for (const auto& mask_type : masks)
     for (double accel : accels) {
       qs::mri::MaskSpec spec;
@@ -70,18 +68,27 @@ int cmd_compare(int argc, char** argv) {
       spec.acceleration = accel;
       spec.center_fraction = a.get_double_in("--center", -1.0, 0.0, 1.0);
       spec.seed = static_cast<uint64_t>(a.get_ll("--seed", 0));
-      qs::mri::ReconProblem p;
-      p.mask = qs::mri::expand_mask(qs::mri::make_mask(spec, h, w), h, w, device);
-      p.kspace = qs::mri::apply_mask(k, p.mask);
-      p.multicoil = scan.multicoil;
-      for (const auto& method : methods) {
-        std::fprintf(stderr, "%s %gx %s\n", mask_type.c_str(), accel, method.c_str());
-        Stopwatch sw;
-        const at::Tensor image = magnitude(qs::mri::run_recon(method, p, recon_options_from_args(a, method), progress_printer("iterations"), cancel));
-        const double sec = sw.seconds() / static_cast<double>(slices);
-        rows.push_back({mask_type, method, accel, qs::mri::sampled_fraction(p.mask), sec, qs::mri::evaluate_volume(scan.target, image)});
-      }
+      specs.push_back(spec);
     }
+  std::vector<qs::mri::StudyMethod> study_methods;
+  for (const auto& method : methods) study_methods.push_back({method, recon_options_from_args(a, method)});
+  qs::mri::StudyOptions so;
+  so.device = device;
+  CancelToken cancel;
+  install_interrupt(cancel);
+  std::string last;
+  Stopwatch since_print;
+  auto progress = [&](double fraction, const std::string& what) {
+    const std::string head = what.substr(0, what.find(", slices"));
+    if (head != last) std::fprintf(stderr, "%s%s\n", last.empty() ? "" : "\n", head.c_str()), last = head;
+    if (since_print.seconds() < 0.2 && fraction < 1) return;
+    since_print.restart();
+    std::fprintf(stderr, "\r[%5.1f%%] %s", 100 * fraction, what.c_str());
+  };
+  std::vector<Row> rows;
+  for (const auto& r : qs::mri::run_study(scan, specs, study_methods, so, progress, cancel))
+    rows.push_back({r.mask.type, r.method, r.mask.acceleration, r.sampled_fraction, r.seconds_per_slice, r.metrics});
+  std::fprintf(stderr, "\n");
 
   std::printf("| mask | R | sampled | method | PSNR (dB) | SSIM | NMSE | s/slice |\n|---|---:|---:|---|---:|---:|---:|---:|\n");
   for (const auto& r : rows)

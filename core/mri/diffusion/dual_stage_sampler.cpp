@@ -35,8 +35,8 @@ at::Tensor dual_stage_sample(Vae& vae, LatentUnet& unet, const NoiseSchedule& ba
     fail(ErrorKind::kFormat, "ldpm: the k-space holds NaN or Inf values");
   const NoiseSchedule s = respace(base, space_timesteps(base.size(), std::to_string(o.steps)));
   const int64_t n = s.size(), start = o.start < 0 ? n - 1 : o.start, switch_at = o.switch_index < 0 ? n / 2 : o.switch_index;
-  if (start >= n || o.dc_every < 1 || !(o.dc_weight >= 0 && o.dc_weight <= 1))
-    fail(ErrorKind::kInvalidArgument, "ldpm: start below the step count, dc_every >= 1 and a DC weight in [0, 1]");
+  if (start >= n || o.dc_every < 1 || !(o.dc_weight >= 0 && o.dc_weight <= 1) || !(o.final_dc >= 0 && o.final_dc <= 1))
+    fail(ErrorKind::kInvalidArgument, "ldpm: start below the step count, dc_every >= 1 and DC weights in [0, 1]");
   torch::NoGradGuard no_grad;
   at::Generator gen = at::detail::createCPUGenerator(o.seed);
   const at::Tensor cond = vae->image_to_latent(sketch);
@@ -54,7 +54,8 @@ at::Tensor dual_stage_sample(Vae& vae, LatentUnet& unet, const NoiseSchedule& ba
     if (progress) progress(start - i + 1, start + 1);
   }
   at::Tensor x = vae->latent_to_image(z);
-  if (o.final_pixel_dc) x = consistent_magnitude(x, y, mask, DcMode::kHard, 1.0);
+  if (o.final_dc >= 1) x = consistent_magnitude(x, y, mask, DcMode::kHard, 1.0);
+  else if (o.final_dc > 0) x = consistent_magnitude(x, y, mask, DcMode::kSoft, o.final_dc);
   return x;
 }
 

@@ -10,7 +10,8 @@
 //       x0 = latent_to_image(z0);  x_dc = |DC(x0, y, M)| (hard projection or a soft step of eta)
 //       z0 = w image_to_latent(x_dc) + (1 - w) z0
 //     z   = posterior_step(s, z0, z, i, noise_i)
-//   x = latent_to_image(z), then |hard DC| once more in pixel space (final_pixel_dc)
+//   x = latent_to_image(z), then one more DC step in pixel space of weight final_dc (1: the hard
+//   projection, 0: none; between: k <- k - w M (k - y), trading PSNR for SSIM)
 // Images are magnitudes [B, 1, H, W] (the networks' domain); DC treats them as real images whose
 // measured lines are replaced, and keeps the magnitude. Seeded; progress per step; cancellable.
 #pragma once
@@ -33,7 +34,8 @@ struct DualStageOptions {
   int64_t dc_every = 1;
   DcMode dc = DcMode::kHard;
   double dc_weight = 1.0, soft_eta = 0.5;
-  bool start_from_condition = true, final_pixel_dc = true;
+  bool start_from_condition = true;
+  double final_dc = 1.0;  // weight of the final pixel-space DC step, in [0, 1]
   uint64_t seed = 0;
 };
 

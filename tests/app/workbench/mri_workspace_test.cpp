@@ -19,6 +19,7 @@
 #include "app/workbench/mri_workspace.h"
 #include "app/workbench/recent_files_combo.h"
 #include "core/mri/recon/recon_method.h"
+#include "core/mri/io/volume_io.h"
 #include "tests/support/test_support.h"
 #include "views/image/slice_view.h"
 #include "views/mri/metrics_table.h"
@@ -210,6 +211,63 @@ class MriWorkspaceTest : public QObject {
     QVERIFY(mri.statusText().contains("Cancelled"));
     QVERIFY2(worst_gap < 250, qPrintable(QString("UI thread stalled %1 ms").arg(worst_gap)));
     qInfo("cancel returned after %lld ms; longest UI-thread gap while running: %lld ms", (long long)t.elapsed(), (long long)worst_gap);
+  }
+
+  // The defects of issue "workbench model layer": a cancelled second whole-stack run kept the
+  // grid and table but lost what Save Result... writes, and a one-slice run silently replaced a
+  // whole-stack result. Now both stay: the table lists each run with its scope, mask and data
+  // range, Save writes the stack, and a slice's row takes the view to that slice.
+  void cancelledAndOneSliceRunsKeepTheStackResult() {
+    MriWorkspace mri;
+    mri.resize(1200, 800);
+    QSignalSpy ready(&mri, &MriWorkspace::volumeReady);
+    mri.openVolume(kColin27);
+    QVERIFY(ready.wait(30000));
+    mri.setMask("random", 8.0);
+    mri.setMethodsChecked({"zero-filled"});
+    QSignalSpy done(&mri, &MriWorkspace::runFinished), failed(&mri, &MriWorkspace::runFailed);
+    mri.run(true);
+    QVERIFY(done.wait(120000));
+    mri.setMethodsChecked({"slow-test"});
+    mri.run(true);
+    QTest::qWait(400);
+    mri.cancel();
+    QVERIFY(failed.wait(5000));
+    qs::test::TempDir dir;
+    const QString nii = QString::fromStdString(dir.path()) + "/zf.nii.gz";
+    QSignalSpy saved(&mri, &MriWorkspace::resultSaved);
+    mri.saveResultTo("zero-filled", nii, false);
+    QVERIFY2(saved.wait(30000), "the stack result was lost with the cancelled run");
+    QCOMPARE(qs::mri::read_volume(nii.toStdString()).data.size(0), 316);
+
+    mri.setMethodsChecked({"zero-filled"});
+    mri.sync()->setSlice(158);
+    mri.run(false);
+    QVERIFY(done.wait(60000));
+    const auto* table = mri.metricsTable();
+    QCOMPARE(table->rowCount(), 1 + 316 + 1);  // the stack, its slices, and the one-slice run
+    int stack_rows = 0, slice_rows = 0;
+    for (int r = 0; r < table->rowCount(); ++r) {
+      const QString scope = table->item(r, 1)->text();
+      stack_rows += scope.contains("stack (316 slices), random 8×") ? 1 : 0;
+      slice_rows += scope.contains("axial slice 158, random 8×") ? 1 : 0;
+      QVERIFY2(table->item(r, 1)->toolTip().contains("data range"), qPrintable(scope));
+    }
+    QCOMPARE(stack_rows, 1);
+    QCOMPARE(slice_rows, 1);
+    const QString again = QString::fromStdString(dir.path()) + "/zf2.nii.gz";
+    mri.saveResultTo("zero-filled", again, false);
+    QVERIFY(saved.wait(30000));
+    QCOMPARE(qs::mri::read_volume(again.toStdString()).data.size(0), 316);  // still the stack
+
+    // Scope sorts slices by number (slice 10 after slice 9), and a slice row shows that slice.
+    auto* t = mri.metricsTable();
+    t->sortItems(1, Qt::AscendingOrder);
+    QVERIFY(t->item(0, 1)->text().contains("stack"));
+    QCOMPARE(t->item(1, 1)->text(), QString("slice 0 (stack range)"));
+    QCOMPARE(t->item(11, 1)->text(), QString("slice 10 (stack range)"));
+    Q_EMIT t->cellClicked(11, 0);
+    QCOMPARE(mri.sync()->slice(), 10);
   }
 
   void aDroppedVolumeOpensAndJoinsTheRecentList() {

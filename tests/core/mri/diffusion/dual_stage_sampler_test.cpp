@@ -66,9 +66,9 @@ TEST(DualStageSampler, TheFinalDataConsistencyHoldsTheMeasuredLines) {
   SamplerCase s = make_case();
   const NoiseSchedule base = linear_schedule(1000);
   DualStageOptions free;
-  free.steps = 8, free.dc = DcMode::kNone, free.final_pixel_dc = false;
+  free.steps = 8, free.dc = DcMode::kNone, free.final_dc = 0;
   DualStageOptions held = free;
-  held.dc = DcMode::kHard, held.final_pixel_dc = true;
+  held.dc = DcMode::kHard, held.final_dc = 1;
   const double r_free = data_residual(dual_stage_sample(s.vae, s.unet, base, s.sketch, s.y, s.mask, free).squeeze(1), s.y, s.mask);
   const double r_held = data_residual(dual_stage_sample(s.vae, s.unet, base, s.sketch, s.y, s.mask, held).squeeze(1), s.y, s.mask);
   std::cout << "k-space residual without DC " << r_free << ", with " << r_held << "\n";
