@@ -9,6 +9,7 @@
 #     ldm-natural MIN  train-ldm in the natural-image VAE's latent space (same sketch network)
 #     probe        20 steps of each, for their steps/s
 #     tune         the classical methods' lambda on training slices (eval reads the choice)
+#     eval-main [DIR], eval-ablations [DIR]: the two halves of eval
 #     eval [DIR]   mri compare on Colin27's held-out slab and on INIA19: the classical methods, LDPM and
 #                  its ablations, with the weights in DIR (default: this machine's trained ones); LDPM
 #                  with the natural-image VAE; both VAEs' round trips (mri eval-vae)
@@ -87,13 +88,18 @@ while [ $# -gt 0 ]; do
         [ -n "$best" ] && tuned+=(-o $method.lambda=$best)
       done
       echo "${tuned[@]}" > /tmp/ldpm/eval/lambda.txt;;
-    eval)
+    eval|eval-main|eval-ablations)
       EVAL_W=$W
       if [ $# -gt 0 ] && [ -d "$1" ]; then EVAL_W=$1; shift; fi
       tuned=()
       [ -s /tmp/ldpm/eval/lambda.txt ] && read -r -a tuned < /tmp/ldpm/eval/lambda.txt
       echo "classical methods with ${tuned[*]:-their default lambda}"
-      cmp colin-heldout colin27 150:170 zero-filled,cs-wavelet,cs-tv,ldpm 4,8 "${tuned[@]}"
+      if [ "$step" != eval-ablations ]; then
+        cmp colin-heldout colin27 150:170 zero-filled,cs-wavelet,cs-tv,ldpm 4,8 "${tuned[@]}"
+        [ -s $M/inia19.h5 ] && cmp inia19 inia19 "${INIA_SLICES:-54:74}" zero-filled,cs-wavelet,cs-tv,ldpm 4,8 "${tuned[@]}"
+        cmp colin-final-dc-1 colin27 150:170 ldpm 4,8 -o ldpm.final-dc=1
+      fi
+      [ "$step" = eval-main ] && continue
       # The ablations at 8x only (each is 20 slices x 2 masks of 50 sampling steps).
       cmp colin-sketch-only colin27 150:170 ldpm 8 -o ldpm.output=sketch
       cmp colin-no-dc colin27 150:170 ldpm 8 -o ldpm.dc=none -o ldpm.final-dc=0
@@ -101,7 +107,6 @@ while [ $# -gt 0 ]; do
       cmp colin-single-stage colin27 150:170 ldpm 8 -o ldpm.switch=49
       cmp colin-from-noise colin27 150:170 ldpm 8 -o ldpm.start=noise
       cmp colin-cs-tv-sketch colin27 150:170 ldpm 8 -o ldpm.sketch=cs-tv
-      [ -s $M/inia19.h5 ] && cmp inia19 inia19 "${INIA_SLICES:-54:74}" zero-filled,cs-wavelet,cs-tv,ldpm 4,8 "${tuned[@]}"
       if [ -s $W/unet-natural.pt ]; then
         mkdir -p /tmp/ldpm/w-natural
         cp $W/vae-natural.pt /tmp/ldpm/w-natural/vae.pt; cp $W/unet-natural.pt /tmp/ldpm/w-natural/unet.pt; cp $W/sketch.pt /tmp/ldpm/w-natural/
@@ -117,7 +122,7 @@ while [ $# -gt 0 ]; do
       cp $W/*.pt "$OUT"/ 2> /dev/null
       nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader > /tmp/ldpm/log/gpu.txt
       tar -C /tmp/ldpm -cJf "$OUT/ldpm-${TAG:-run}.tar.xz" log eval;;
-    *) echo "unknown step $step (vae MIN, sketch MIN, ldm MIN, vae-natural MIN, ldm-natural MIN, probe, tune, eval [DIR], pack)"; exit 2;;
+    *) echo "unknown step $step (vae MIN, sketch MIN, ldm MIN, vae-natural MIN, ldm-natural MIN, probe, tune, eval [DIR], eval-main [DIR], eval-ablations [DIR], pack)"; exit 2;;
   esac
 done
 exit $status
