@@ -97,7 +97,6 @@ while [ $# -gt 0 ]; do
       if [ "$step" != eval-ablations ]; then
         cmp colin-heldout colin27 150:170 zero-filled,cs-wavelet,cs-tv,ldpm 4,8 "${tuned[@]}"
         [ -s $M/inia19.h5 ] && cmp inia19 inia19 "${INIA_SLICES:-54:74}" zero-filled,cs-wavelet,cs-tv,ldpm 4,8 "${tuned[@]}"
-        cmp colin-final-dc-1 colin27 150:170 ldpm 4,8 -o ldpm.final-dc=1
       fi
       [ "$step" = eval-main ] && continue
       # The ablations at 8x only (each is 20 slices x 2 masks of 50 sampling steps).
