@@ -68,6 +68,7 @@ void MetricsTable::setRows(const std::vector<MetricsRow>& rows) {
     scope->setData(Qt::UserRole, r.slice);
     scope->setData(Qt::UserRole + 2, r.slice);
     scope->setToolTip(r.scope_tip);
+    scope->setTextAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     setItem(i, 1, scope);
     setItem(i, 2, sortable(number(r.psnr, 2)));
     setItem(i, 3, sortable(number(r.ssim, 4)));
