@@ -10,4 +10,11 @@ out=docs/screenshots
 mkdir -p "$out"
 XDG_CONFIG_HOME=$(mktemp -d) xvfb-run -a -s "-screen 0 1600x1000x24" \
   "$build/app/workbench/quantiscope-workbench" --tour "$out" 2>&1 | grep -E "saved|FAILED|tour:" || true
-ls -1 "$out"/*.png
+# The same tour in the smaller windows users open it in (the default 1200x800 and a 720p laptop),
+# to see that nothing is clipped or overlaps there.
+for size in 1200x800 1280x720; do
+  mkdir -p "$out/$size"
+  XDG_CONFIG_HOME=$(mktemp -d) xvfb-run -a -s "-screen 0 1600x1000x24" \
+    "$build/app/workbench/quantiscope-workbench" --tour "$out/$size" --tour-size "$size" 2>&1 | grep -E "FAILED|tour:" || true
+done
+ls -1 "$out"/*.png "$out"/*/*.png

@@ -2,6 +2,8 @@
 // shipped reference LLM, else a test model of QUANTISCOPE_DATA) in chat and inspector, Colin27 from mricron-data (MRI) when present; a
 // file argument (model, volume, conversation) goes to the workspace that reads it.
 // --tour DIR drives every workspace and saves the docs screenshots (tools/screenshots.sh).
+#include <cstdio>
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -37,7 +39,8 @@ int main(int argc, char** argv) {
   QCommandLineOption ctv("ctv", "KV cache type for values (default: the -ctk type).", "type");
   QCommandLineOption tour("tour", "Drive every workspace on the real assets, save the docs screenshots into DIR, quit.", "dir");
   QCommandLineOption volume("volume", "MRI volume to open (default: Colin27 from mricron-data when installed).", "path", "/usr/share/mricron/templates/ch2better.nii.gz");
-  cli.addOptions({model, tokenizer, tab, ctk, ctv, tour, volume});
+  QCommandLineOption tour_size("tour-size", "Window size of the tour's screenshots (default 1500x950).", "WxH", "1500x950");
+  cli.addOptions({model, tokenizer, tab, ctk, ctv, tour, tour_size, volume});
   cli.addPositionalArgument("file", "A model (GGUF, llama2.c .bin, Hugging Face folder), an MRI volume or a saved conversation (.json).", "[file]");
   cli.process(app);
   // The tour's demo chat must not replace a user's autosaved conversation: it writes elsewhere.
@@ -55,6 +58,13 @@ int main(int argc, char** argv) {
     o.out_dir = cli.value(tour);
     o.model = path;
     o.volume = cli.value(volume);
+    const QStringList wh = cli.value(tour_size).split('x');
+    const int w = wh.size() == 2 ? wh[0].toInt() : 0, h = wh.size() == 2 ? wh[1].toInt() : 0;
+    if (w < 640 || h < 480 || w > 8192 || h > 8192) {
+      std::fprintf(stderr, "error: --tour-size expects WxH of at least 640x480, got '%s'\n", qPrintable(cli.value(tour_size)));
+      return 2;
+    }
+    o.width = w, o.height = h;
     const int rc = qs::workbench::run_screenshot_tour(window, o);
     window.chat()->discardAutosave();
     window.mri()->discardAutosave();

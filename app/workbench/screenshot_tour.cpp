@@ -171,7 +171,7 @@ void inspector_step(Tour& t, const QString& model) {
 
 int run_screenshot_tour(MainWindow& window, const TourOptions& o) {
   QDir().mkpath(o.out_dir);
-  window.resize(1500, 950);
+  window.resize(o.width, o.height);
   Tour t(window, o);
   if (!o.model.isEmpty()) chat_step(t, o.model);
   if (!o.model.isEmpty()) inspector_step(t, o.model);

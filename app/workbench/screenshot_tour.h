@@ -11,6 +11,7 @@ struct TourOptions {
   QString out_dir;
   QString model;   // GGUF for the chat and the inspector
   QString volume;  // MRI volume
+  int width = 1500, height = 950;  // the window's size for every picture
 };
 
 int run_screenshot_tour(MainWindow& window, const TourOptions& options);

@@ -12,6 +12,8 @@
 #include "core/common/grid.h"
 #include "views/image/colormap.h"
 
+class QPainter;
+
 namespace qs::views {
 
 class SliceView : public QWidget {
@@ -45,6 +47,7 @@ class SliceView : public QWidget {
 
  protected:
   void paintEvent(QPaintEvent*) override;
+  void drawCaption(QPainter& p, const QRect& box) const;
   void mousePressEvent(QMouseEvent* e) override;
   void mouseMoveEvent(QMouseEvent* e) override;
   void mouseDoubleClickEvent(QMouseEvent* e) override;
