@@ -1,11 +1,14 @@
 // Views draw what they are handed: colour scales map values as labelled, the metrics table
 // sorts numbers as numbers and writes what it shows, a heatmap reports the cell clicked.
 #include <QSignalSpy>
+#include <limits>
 #include <QTest>
 
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
+#include <QApplication>
+#include <QWheelEvent>
 
 #include "views/common/atomic_save.h"
 #include "views/image/colormap.h"
@@ -60,6 +63,13 @@ class ViewsTest : public QObject {
     QCOMPARE(t.item(2, 0)->text(), QString("c"));
     const QString csv = t.toCsv();
     QVERIFY(csv.startsWith("method,scope,psnr,ssim,nmse,seconds\na,slice 1,9.5,0.5,0.1,1\n"));
+    // An empty slice reconstructed exactly has PSNR inf: it says so and sorts below the numbers
+    // (it used to lead every descending sort); the CSV keeps the value itself.
+    t.setRows({{"a", "slice 1", 30.0, 0.5, 0.1, 1}, {"b", "slice 0", std::numeric_limits<double>::infinity(), 1.0, 0.0, 1}, {"c", "slice 2", 20.0, 0.9, 0.01, 1}});
+    t.sortItems(2, Qt::DescendingOrder);
+    QCOMPARE(t.item(0, 0)->text(), QString("a"));
+    QCOMPARE(t.item(2, 2)->text(), QString("inf (exact)"));
+    QVERIFY(t.toCsv().contains("b,slice 0,inf,1,0,1"));
   }
 
   void heatmapReportsTheClickedCell() {
@@ -79,6 +89,48 @@ class ViewsTest : public QObject {
     QCOMPARE(clicked.first().at(0).toInt(), 1);  // row
     QCOMPARE(clicked.first().at(1).toInt(), 3);  // column
     QVERIFY(h.csv().startsWith("row,col,value\n0,0,0\n"));
+  }
+
+  // Issue "workbench model layer": inspector plots had no zoom, pan or value on hover, and
+  // exported PNGs carried no title.
+  void plotsZoomReadOutAndExportWithTheirTitle() {
+    HeatmapView h("K |x| · layer 3 · rotatekv-2");
+    h.resize(500, 360);
+    h.show();
+    qs::Grid g(4, 5);
+    for (int64_t r = 0; r < 4; ++r)
+      for (int64_t c = 0; c < 5; ++c) g.at(r, c) = float(r * 5 + c);
+    h.setData(g, 0, 19);
+    QVERIFY(QTest::qWaitForWindowExposed(&h));
+    QCustomPlot* p = h.plot();
+    const QPoint at(int(p->xAxis->coordToPixel(3)), int(p->yAxis->coordToPixel(1)));
+    QTest::mouseMove(p, at);
+    QTRY_VERIFY2(h.readout().contains("value"), qPrintable(h.readout()));
+    QVERIFY2(h.readout().contains(QString::number(g.at(1, 3))), qPrintable(h.readout()));
+    // A plain wheel leaves the range alone (it scrolls the page); Ctrl+wheel zooms.
+    const QCPRange before = p->xAxis->range();
+    QWheelEvent plain(QPointF(at), p->mapToGlobal(QPointF(at)), {}, {0, 120}, Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(p, &plain);
+    QCOMPARE(p->xAxis->range().size(), before.size());
+    QWheelEvent ctrl(QPointF(at), p->mapToGlobal(QPointF(at)), {}, {0, 120}, Qt::NoButton, Qt::ControlModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(p, &ctrl);
+    QVERIFY(p->xAxis->range().size() < before.size());
+    // The exported PNG has the title on top; the plot's layout is as it was afterwards.
+    QTemporaryDir dir;
+    const int elements = p->plotLayout()->elementCount();
+    QVERIFY(h.exportTo(dir.filePath("with.png")));
+    QCOMPARE(p->plotLayout()->elementCount(), elements);
+    h.setTitle("");
+    QVERIFY(h.exportTo(dir.filePath("without.png")));
+    const QImage with(dir.filePath("with.png")), without(dir.filePath("without.png"));
+    QCOMPARE(with.size(), without.size());
+    auto dark_in_top = [](const QImage& img) {
+      int n = 0;
+      for (int y = 0; y < 24; ++y)
+        for (int x = 0; x < img.width(); ++x) n += qGray(img.pixel(x, y)) < 128 ? 1 : 0;
+      return n;
+    };
+    QVERIFY2(dark_in_top(with) > dark_in_top(without) + 50, qPrintable(QString("%1 vs %2").arg(dark_in_top(with)).arg(dark_in_top(without))));
   }
 };
 
