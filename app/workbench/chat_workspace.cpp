@@ -548,11 +548,19 @@ void ChatWorkspace::onFinished(int lane, const GenerationStats& s) {
     lane_b_copied_ = false;
     updateKvEstimate();  // the heading no longer says B has not run
   }
-  const QString stats = tr("%1 tokens · %2 tok/s · prompt %3 tok at %4 tok/s · first token %5 ms · KV %6 · %7")
+  // The prompt's whole length, and how much of it this lane's cache already held: a lane that
+  // ran the earlier turns reuses them, a fresh lane computes them all (they read "1 tok" and
+  // "20 tok" for the same prompt before).
+  const QString prompt = s.cached_prompt_tokens > 0 ? tr("prompt %1 tok (%2 reused, %3 computed at %4 tok/s)")
+                                                          .arg(s.prompt_tokens + s.cached_prompt_tokens)
+                                                          .arg(s.cached_prompt_tokens)
+                                                          .arg(s.prompt_tokens)
+                                                          .arg(s.prompt_tps, 0, 'f', 1)
+                                                    : tr("prompt %1 tok at %2 tok/s").arg(s.prompt_tokens).arg(s.prompt_tps, 0, 'f', 1);
+  const QString stats = tr("%1 tokens · %2 tok/s · %3 · first token %4 ms · KV %5 · %6")
                             .arg(s.generated_tokens)
                             .arg(s.generation_tps, 0, 'f', 1)
-                            .arg(s.prompt_tokens)
-                            .arg(s.prompt_tps, 0, 'f', 1)
+                            .arg(prompt)
                             .arg(s.ttft_ms, 0, 'f', 1)
                             .arg(views::format_bytes(s.kv_bytes))
                             .arg(s.stop_reason);

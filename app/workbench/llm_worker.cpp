@@ -140,6 +140,7 @@ void LlmWorker::generate(const GenerationRequest& r) {
     }, cancel_);
     GenerationStats s;
     s.prompt_tokens = res.timings.prompt_tokens;
+    s.cached_prompt_tokens = res.timings.cached_prompt_tokens;
     s.generated_tokens = res.timings.generated_tokens;
     s.prompt_tps = res.timings.prompt_tokens_per_second();
     s.generation_tps = res.timings.generation_tokens_per_second();

@@ -38,6 +38,7 @@ struct GenerationRequest {
 
 struct GenerationStats {
   int prompt_tokens = 0, generated_tokens = 0;
+  int cached_prompt_tokens = 0;  // of the prompt, reused from this lane's cache (not recomputed)
   double prompt_tps = 0, generation_tps = 0, ttft_ms = 0;
   QString stop_reason;
   long long context_used = 0, kv_bytes = 0;

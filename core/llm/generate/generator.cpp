@@ -66,6 +66,7 @@ GenerateResult Generator::generate(const std::vector<int32_t>& prompt, const Gen
   at::Tensor last = logits[0][-1];
   compat::cuda_synchronize();
   result.timings.prompt_tokens = int(prompt.size() - common);
+  result.timings.cached_prompt_tokens = int(common);
   result.timings.prompt_seconds = total.seconds();
 
   std::vector<int32_t> history = prompt;

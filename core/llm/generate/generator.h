@@ -22,6 +22,7 @@ struct GenerateOptions {
 
 struct GenerateTimings {
   int prompt_tokens = 0;      // tokens actually computed in prefill (cached prefix excluded)
+  int cached_prompt_tokens = 0;  // the prompt's leading tokens reused from the cache instead
   double prompt_seconds = 0;
   int generated_tokens = 0;
   double generation_seconds = 0;  // after the first token

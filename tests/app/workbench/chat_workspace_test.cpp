@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QElapsedTimer>
 #include <QSettings>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
@@ -134,6 +135,14 @@ class ChatWorkspaceTest : public QObject {
     QVERIFY(done.wait(20000));
     QVERIFY2(!b->heading().contains("not run"), qPrintable(b->heading()));
     QVERIFY2(b->messages().back().stats.contains("tok/s"), qPrintable(b->messages().back().stats));
+    // The same prompt has the same length in both lanes (it read "prompt 1 tok" in A, which
+    // reused its cache, and "prompt 20 tok" in B): A says how much it reused.
+    const QRegularExpression length("prompt (\\d+) tok");
+    const QString sa = chat.transcript(0)->messages().back().stats, sb = b->messages().back().stats;
+    const auto ma = length.match(sa), mb = length.match(sb);
+    QVERIFY2(ma.hasMatch() && mb.hasMatch(), qPrintable(sa + " | " + sb));
+    QCOMPARE(ma.captured(1), mb.captured(1));
+    QVERIFY2(sa.contains("reused"), qPrintable(sa));
   }
 
   // A fresh machine (no settings, no calibration): lane B's default runs on the model as it is,
