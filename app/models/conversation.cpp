@@ -13,8 +13,38 @@ QJsonObject lane_json(const LaneConfig& l) { return {{"k_type", l.k_type}, {"v_t
 
 QJsonArray messages_json(const std::vector<ConversationMessage>& ms) {
   QJsonArray a;
-  for (const auto& m : ms) a.append(QJsonObject{{"role", m.role}, {"content", m.content}, {"stats", m.stats}});
+  for (const auto& m : ms) {
+    QJsonObject o{{"role", m.role}, {"content", m.content}, {"stats", m.stats}};
+    if (!m.ids.empty()) {
+      QJsonArray ids, pieces, probs;
+      for (size_t i = 0; i < m.ids.size(); ++i) ids.append(m.ids[i]), pieces.append(m.pieces[i]), probs.append(double(m.probabilities[i]));
+      o["tokens"] = QJsonObject{{"ids", ids}, {"pieces", pieces}, {"probabilities", probs}};
+    }
+    a.append(o);
+  }
   return a;
+}
+
+// A message's optional "tokens": three arrays of one length, ids >= 0, probabilities in [0, 1].
+bool read_tokens(const QJsonObject& m, ConversationMessage* out, QString* error) {
+  if (!m.contains("tokens")) return true;
+  const QJsonObject t = m.value("tokens").toObject();
+  const QJsonArray ids = t.value("ids").toArray(), pieces = t.value("pieces").toArray(), probs = t.value("probabilities").toArray();
+  if (ids.size() != pieces.size() || ids.size() != probs.size()) {
+    *error = QObject::tr("message: 'tokens' needs ids, pieces and probabilities of one length");
+    return false;
+  }
+  for (qsizetype i = 0; i < ids.size(); ++i) {
+    const double id = ids[i].toDouble(-1), p = probs[i].toDouble(-1);
+    if (!ids[i].isDouble() || id < 0 || id != double(int(id)) || !pieces[i].isString() || !(p >= 0 && p <= 1)) {
+      *error = QObject::tr("message: token %1 is not an id >= 0, a text piece and a probability in [0, 1]").arg(i);
+      return false;
+    }
+    out->ids.push_back(int(id));
+    out->pieces.push_back(pieces[i].toString());
+    out->probabilities.push_back(float(p));
+  }
+  return true;
 }
 
 bool need(const QJsonObject& o, const char* key, QJsonValue::Type type, const QString& where, QString* error) {
@@ -38,7 +68,8 @@ QByteArray conversation_to_json(const Conversation& c) {
                                             {"seed", QString::number(c.seed)},
                                             {"template", c.chat_template},
                                             {"system", c.system_prompt}}},
-                   {"lanes", QJsonArray{messages_json(c.messages[0]), messages_json(c.messages[1])}}};
+                   {"lanes", QJsonArray{messages_json(c.messages[0]), messages_json(c.messages[1])}},
+                   {"context_tokens", double(c.context_tokens)}};
   return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
@@ -66,6 +97,11 @@ bool conversation_from_json(const QByteArray& json, Conversation* out, QString* 
   c.model_path = model.value("path").toString();
   c.model_sha256 = model.value("sha256").toString();
   c.ab_mode = root.value("ab_mode").toBool();
+  c.context_tokens = (long long)root.value("context_tokens").toDouble(0);
+  if (c.context_tokens < 0) {
+    *error = QObject::tr("conversation: 'context_tokens' must not be negative");
+    return false;
+  }
   const QJsonArray cache = root.value("cache").toArray(), lanes = root.value("lanes").toArray();
   if (cache.size() != 2 || lanes.size() != 2) {
     *error = QObject::tr("conversation: 'cache' and 'lanes' must hold two entries (A and B)");
@@ -83,7 +119,9 @@ bool conversation_from_json(const QByteArray& json, Conversation* out, QString* 
         *error = QObject::tr("message: unknown role '%1'").arg(role);
         return false;
       }
-      c.messages[i].push_back({role, m.value("content").toString(), m.value("stats").toString()});
+      ConversationMessage message{role, m.value("content").toString(), m.value("stats").toString(), {}, {}, {}};
+      if (!read_tokens(m, &message, error)) return false;
+      c.messages[i].push_back(std::move(message));
     }
   }
   const QJsonObject s = root.value("sampling").toObject();

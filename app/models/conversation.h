@@ -9,6 +9,11 @@ namespace qs::workbench {
 
 struct ConversationMessage {
   QString role, content, stats;
+  // A reply's tokens as generated (id, text piece, probability of the chosen token): a reopened
+  // A/B chat marks its divergence and shows token probabilities again. Empty for typed messages.
+  std::vector<int> ids;
+  std::vector<QString> pieces;
+  std::vector<float> probabilities;
 };
 
 struct LaneConfig {
@@ -24,6 +29,7 @@ struct Conversation {
   int top_k = 1, max_tokens = 200;
   qulonglong seed = 0;
   std::vector<ConversationMessage> messages[2];
+  long long context_tokens = 0;  // lane A's cache length after the last reply (the context bar)
 };
 
 QByteArray conversation_to_json(const Conversation& c);

@@ -692,8 +692,9 @@ Conversation ChatWorkspace::conversation() const {
   c.ab_mode = ab_->isChecked();
   for (int lane = 0; lane < 2; ++lane) {
     c.lanes[lane] = {k_type_[size_t(lane)]->currentText(), v_type_[size_t(lane)]->currentText(), kv_options_[size_t(lane)]->text()};
-    for (const auto& m : transcripts_[size_t(lane)]->messages()) c.messages[lane].push_back({m.role, m.text, m.stats});
+    for (const auto& m : transcripts_[size_t(lane)]->messages()) c.messages[lane].push_back({m.role, m.text, m.stats, m.ids, m.pieces, m.probabilities});
   }
+  c.context_tokens = context_used_;
   c.preset = preset_->currentText();
   c.chat_template = template_->currentData().toString();
   c.system_prompt = system_->toPlainText();
@@ -777,12 +778,17 @@ bool ChatWorkspace::loadConversation(const QString& path, QString* error) {
     for (const auto& m : c.messages[lane]) {
       views::ChatTranscriptView::Message v;
       v.role = m.role, v.text = m.content, v.stats = m.stats;
+      v.ids = m.ids, v.pieces = m.pieces, v.probabilities = m.probabilities;
       shown.push_back(std::move(v));
       if (m.role != "system") history_[size_t(lane)].push_back({m.role, m.content});
     }
     transcripts_[size_t(lane)]->setMessages(std::move(shown));  // one layout pass, not one per message
   }
   setAbMode(c.ab_mode);
+  if (c.ab_mode) compareLanes();  // the divergence mark of the last replies, from their saved tokens
+  context_used_ = c.context_tokens;
+  context_->setUsage(context_used_, model_.context_length, 0);
+  updateKvEstimate();
   const QString open_hash = metadata_->value("sha256");
   if (!c.model_sha256.isEmpty() && !open_hash.isEmpty() && open_hash != c.model_sha256)
     status_->setText(tr("Loaded a conversation made with another model (%1, sha256 %2…); replies from here on come from the open model.")

@@ -17,7 +17,9 @@ ContextBar::ContextBar(QWidget* parent) : QProgressBar(parent) {
 void ContextBar::setUsage(long long used, long long max_tokens, long long kv_bytes) {
   setRange(0, int(std::max(1LL, max_tokens)));
   setValue(int(std::min(used, std::max(1LL, max_tokens))));
-  setFormat(max_tokens > 0 ? tr("%1 / %2 tokens · KV %3").arg(used).arg(max_tokens).arg(format_bytes(kv_bytes)) : tr("no model"));
+  // A reopened chat knows its length but has no cache yet (the next reply builds it).
+  const QString kv = kv_bytes > 0 || used == 0 ? tr("KV %1").arg(format_bytes(kv_bytes)) : tr("KV not built yet");
+  setFormat(max_tokens > 0 ? tr("%1 / %2 tokens · %3").arg(used).arg(max_tokens).arg(kv) : tr("no model"));
 }
 
 }  // namespace qs::views

@@ -20,8 +20,9 @@ class ConversationTest : public QObject {
     c.max_tokens = 321;
     c.seed = 18446744073709551615ull;  // the full 64-bit range survives (stored as text)
     c.system_prompt = "Be brief.";
-    c.messages[0] = {{"user", "Hi \"there\"\n", ""}, {"assistant", "Hello ✓", "3 tokens"}};
-    c.messages[1] = {{"user", "Hi", ""}};
+    c.messages[0] = {{"user", "Hi \"there\"\n", "", {}, {}, {}}, {"assistant", "Hello ✓", "3 tokens", {15043, 29871, 2}, {"Hello", " ✓", ""}, {0.5f, 0.25f, 1.f}}};
+    c.messages[1] = {{"user", "Hi", "", {}, {}, {}}};
+    c.context_tokens = 42;
     Conversation back;
     QString error;
     QVERIFY2(qs::workbench::conversation_from_json(qs::workbench::conversation_to_json(c), &back, &error), qPrintable(error));
@@ -36,6 +37,11 @@ class ConversationTest : public QObject {
     QCOMPARE(back.messages[0][0].content, QString("Hi \"there\"\n"));
     QCOMPARE(back.messages[0][1].stats, QString("3 tokens"));
     QCOMPARE(back.messages[1].size(), size_t(1));
+    QCOMPARE(back.messages[0][1].ids, (std::vector<int>{15043, 29871, 2}));
+    QCOMPARE(back.messages[0][1].pieces[1], QString(" ✓"));
+    QCOMPARE(back.messages[0][1].probabilities[1], 0.25f);
+    QVERIFY(back.messages[0][0].ids.empty());
+    QCOMPARE(back.context_tokens, 42LL);
   }
 
   void refusesWhatIsNotAConversation_data() {
@@ -58,6 +64,10 @@ class ConversationTest : public QObject {
                               << "unknown role 'root'";
     QTest::newRow("content not text") << QByteArray(R"({"format":"quantiscope-conversation","version":1,"model":{},"sampling":{},"cache":[{"k_type":"f16","v_type":"f16"},{"k_type":"f16","v_type":"f16"}],"lanes":[[{"role":"user","content":5}],[]]})")
                                       << "'content'";
+    const QByteArray head = R"({"format":"quantiscope-conversation","version":1,"model":{},"sampling":{},"cache":[{"k_type":"f16","v_type":"f16"},{"k_type":"f16","v_type":"f16"}],"lanes":[[{"role":"assistant","content":"x","tokens":)";
+    QTest::newRow("tokens of unequal lengths") << head + R"({"ids":[1,2],"pieces":["a"],"probabilities":[0.5,0.5]}}],[]]})" << "one length";
+    QTest::newRow("negative token id") << head + R"({"ids":[-3],"pieces":["a"],"probabilities":[0.5]}}],[]]})" << "token 0";
+    QTest::newRow("probability above 1") << head + R"({"ids":[3],"pieces":["a"],"probabilities":[7]}}],[]]})" << "token 0";
     QTest::newRow("negative temperature") << QByteArray(R"({"format":"quantiscope-conversation","version":1,"model":{},"sampling":{"temperature":-1},"cache":[{"k_type":"f16","v_type":"f16"},{"k_type":"f16","v_type":"f16"}],"lanes":[[],[]]})")
                                           << "out of range";
   }

@@ -12,6 +12,7 @@
 
 #include "app/models/conversation.h"
 #include "app/workbench/chat_workspace.h"
+#include "views/chat/context_bar.h"
 #include "core/kv/kv_cache.h"
 #include "tests/support/test_support.h"
 #include "views/chat/chat_transcript_view.h"
@@ -238,7 +239,7 @@ class ChatWorkspaceTest : public QObject {
   void conversationsRoundTripThroughJson() {
     qs::test::TempDir dir;
     const QString path = QString::fromStdString(dir.path()) + "/chat.json";
-    QString first;
+    QString first, divergence, tip, bar;
     {
       ChatWorkspace chat;
       QVERIFY(open(chat));
@@ -250,6 +251,9 @@ class ChatWorkspaceTest : public QObject {
       chat.send();
       QVERIFY(done.wait(30000));
       first = chat.transcript(1)->lastMessageText();
+      divergence = chat.divergenceText();
+      tip = chat.transcript(0)->tokenTip(1, 0);
+      bar = chat.findChild<qs::views::ContextBar*>()->text();
       QString error;
       QVERIFY2(chat.saveConversation(path, &error), qPrintable(error));
     }
@@ -260,10 +264,17 @@ class ChatWorkspaceTest : public QObject {
     QVERIFY(json.contains("\"q4_0\""));
     QVERIFY(json.contains("\"temperature\""));
     ChatWorkspace again;
+    QVERIFY(open(again));
     QString error;
     QVERIFY2(again.loadConversation(path, &error), qPrintable(error));
     QCOMPARE(again.transcript(1)->lastMessageText(), first);
     QCOMPARE(again.transcript(1)->messageCount(), 2);
+    // Reopened, it keeps what it showed (it lost the divergence mark and showed 0 tokens): the
+    // replies' tokens and probabilities, the first divergence, the context length.
+    QCOMPARE(again.divergenceText(), divergence);
+    QCOMPARE(again.transcript(0)->tokenTip(1, 0), tip);
+    const QString used = bar.section(" tokens", 0, 0);  // "N / max"
+    QVERIFY2(!used.startsWith("0 ") && again.findChild<qs::views::ContextBar*>()->text().startsWith(used), qPrintable(bar + " vs " + again.findChild<qs::views::ContextBar*>()->text()));
     // Not a conversation: a clear error, nothing replaced.
     const QString bad = QString::fromStdString(dir.write("bad.json", "{\"format\": \"something else\"}"));
     QVERIFY(!again.loadConversation(bad, &error));
