@@ -588,9 +588,16 @@ void ChatWorkspace::onFailed(int lane, const QString& message) {
     laneDone();
     return;
   }
-  // Undo the turn on this lane so the history stays a valid conversation.
   auto* t = transcripts_[size_t(lane)];
-  if (turn_ == Turn::kNew && t->lastRole() == "assistant") {
+  if (laneCount() == 2 && turn_ == Turn::kNew) {
+    // A/B: the lanes keep the same turns. The failed lane keeps the user's message with an
+    // empty reply that says why, so Regenerate (after a fix) reruns both lanes on that message;
+    // undoing only this lane's turn left it a turn behind, and its next run had no user
+    // message ("prompt 1 tok", unrelated text).
+    history_[size_t(lane)].push_back({"assistant", QString()});
+    t->setLastStats(tr("failed: %1").arg(message));
+  } else if (turn_ == Turn::kNew && t->lastRole() == "assistant") {
+    // One lane: undo the turn so the history stays a valid conversation, the prompt back in its box.
     t->removeLastMessage();
     auto& h = history_[size_t(lane)];
     if (!h.empty() && h.back().first == "user") {

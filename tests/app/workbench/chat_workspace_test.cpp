@@ -308,6 +308,43 @@ class ChatWorkspaceTest : public QObject {
     qunsetenv("QUANTISCOPE_CALIB_DIR");
   }
 
+  // A lane that fails in A/B mode keeps the turn (the user's message, an empty reply saying why):
+  // after the fix, Regenerate runs both lanes on the same message. Before, the failed lane was
+  // left a turn behind and its next run had no user message ("prompt 1 tok").
+  void aFailedLaneLeavesNoHalfState() {
+    ChatWorkspace chat;
+    QVERIFY(open(chat));
+    chat.setAbMode(true);
+    chat.setPreset(0);
+    chat.setMaxTokens(12);
+    chat.setCacheTypes("f16", "f16", 0);
+    chat.setCacheTypes("q8_0", "q8_0", 1);
+    chat.setKvOptions("no-such-option=1", 1);  // lane B's cache cannot be made
+    QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
+    QTimer::singleShot(1500, [] {
+      for (QWidget* w : QApplication::topLevelWidgets())
+        if (w->inherits("QMessageBox")) w->close();
+    });
+    chat.setPrompt("Once upon a time");
+    chat.send();
+    QVERIFY(done.wait(30000));
+    auto* a = chat.transcript(0);
+    auto* b = chat.transcript(1);
+    QCOMPARE(a->messageCount(), b->messageCount());
+    QVERIFY2(b->messages().back().stats.startsWith("failed"), qPrintable(b->messages().back().stats));
+    QCOMPARE(b->messages()[b->messageCount() - 2].text, QString("Once upon a time"));
+    chat.setKvOptions("", 1);
+    chat.regenerate();
+    QVERIFY(done.wait(30000));
+    QCOMPARE(a->messageCount(), b->messageCount());
+    QVERIFY2(b->lastMessageText().size() > 5, qPrintable(b->lastMessageText()));
+    const QRegularExpression length("prompt (\\d+) tok");
+    const auto ma = length.match(a->messages().back().stats), mb = length.match(b->messages().back().stats);
+    QVERIFY2(ma.hasMatch() && mb.hasMatch(), qPrintable(a->messages().back().stats + " | " + b->messages().back().stats));
+    QCOMPARE(mb.captured(1), ma.captured(1));  // B ran on the same prompt as A
+    QVERIFY(mb.captured(1).toInt() > 2);
+  }
+
   void badModelFileShowsAnErrorNotACrash() {
     qs::test::TempDir dir;
     QString bad = QString::fromStdString(dir.write("broken.gguf", std::string("GGUF\x03\0\0\0garbage", 15)));
