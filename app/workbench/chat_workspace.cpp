@@ -84,6 +84,8 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
     v_type_[size_t(lane)] = new QComboBox;
     k_type_[size_t(lane)]->addItems(types);
     v_type_[size_t(lane)]->addItems(types);
+    k_type_[size_t(lane)]->setToolTip(tr("How lane %1's cache stores keys: every registered KV codec (f16/f32: full precision)").arg(kLaneName[lane]));
+    v_type_[size_t(lane)]->setToolTip(tr("How lane %1's cache stores values").arg(kLaneName[lane]));
     // A: the full-precision reference. B: until a model is open (onModelLoaded chooses for it),
     // the smallest registered codec that runs without calibration.
     const QString initial = lane == 0 ? QString("f16") : QString::fromStdString(smallest_runnable_kv_type(kNominalShape(), false));
@@ -193,6 +195,13 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   auto* save = new QPushButton(tr("Save…"));
   auto* load = new QPushButton(tr("Load…"));
   save->setToolTip(tr("Save the conversation as JSON (model hash, cache types and sampling inside)"));
+  for (auto [button, tip] : {std::pair<QPushButton*, QString>{send_, tr("Send the prompt to every lane (Ctrl+Enter)")},
+                             {stop_, tr("Stop now: the token being made is the last one shown (Esc)")},
+                             {regenerate_, tr("Replace the last reply (a sampled one gets a new seed)")},
+                             {continue_, tr("Let the model carry on from where the last reply stopped")},
+                             {clear, tr("Start an empty conversation (asks first if this one is not saved)")},
+                             {load, tr("Open a conversation saved by Quantiscope")}})
+    button->setToolTip(tip);
   context_ = new views::ContextBar;
   status_ = new QLabel(tr("No model loaded."));
   status_->setWordWrap(true);
@@ -290,6 +299,8 @@ ChatWorkspace::ChatWorkspace(QWidget* parent) : QWidget(parent) {
   }
   auto* shortcut = new QShortcut(sendShortcut(), prompt_);
   connect(shortcut, &QShortcut::activated, this, &ChatWorkspace::send);
+  auto* stop_key = new QShortcut(QKeySequence(Qt::Key_Escape), this, nullptr, nullptr, Qt::WidgetWithChildrenShortcut);
+  connect(stop_key, &QShortcut::activated, this, &ChatWorkspace::stop);
 
   // The choices of the last session come back (QSettings), starting from greedy f16 vs RotateKV.
   QSettings settings;

@@ -94,6 +94,7 @@ QString MainWindow::shortcutsText() const {
   }
   // Shortcuts that belong to one workspace's widgets.
   text += ChatWorkspace::sendShortcut().toString(QKeySequence::NativeText) + "\t" + tr("Send the prompt (Chat)") + "\n";
+  text += QKeySequence(Qt::Key_Escape).toString(QKeySequence::NativeText) + "\t" + tr("Stop the reply (Chat)") + "\n";
   return text;
 }
 

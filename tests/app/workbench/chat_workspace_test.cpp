@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QElapsedTimer>
 #include <QSettings>
+#include <QPlainTextEdit>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
@@ -70,6 +71,24 @@ class ChatWorkspaceTest : public QObject {
     QVERIFY2(t.elapsed() < 1000, qPrintable(QString::number(t.elapsed())));
     qInfo("stop returned after %lld ms", (long long)t.elapsed());
     QVERIFY(!chat.isBusy());
+    QVERIFY(chat.statusText().contains("cancelled"));
+  }
+
+  void escapeStopsLikeTheStopButton() {
+    ChatWorkspace chat;
+    chat.show();
+    QVERIFY(open(chat));
+    QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
+    QSignalSpy tokens(&chat, &ChatWorkspace::tokenArrived);
+    chat.setMaxTokens(2000);
+    chat.setPrompt("Once upon a time");
+    chat.send();
+    QVERIFY(tokens.wait(10000));
+    auto* prompt = chat.findChild<QPlainTextEdit*>("prompt");
+    QVERIFY(prompt);
+    prompt->setFocus();
+    QTest::keyClick(prompt, Qt::Key_Escape);
+    QVERIFY(done.wait(5000));
     QVERIFY(chat.statusText().contains("cancelled"));
   }
 
