@@ -41,7 +41,7 @@ int cmd_kv_sweep(int argc, char** argv) {
   Args a(argc, argv, 2,
          {"--models", "--texts", "--codecs", "--ctx", "--protocols", "--max-windows", "--decode-windows", "--reference", "--calib-data", "--calib-tokens",
           "--csv", "--md", "--device", "--dtype", "--tokenizer", "--batch"},
-         {"--force", "--allow-calibration-leak"}, kAliases);
+         {"--force", "--allow-calibration-leak", "--keep-partial"}, kAliases);
   if (!a.has("--models") || !a.has("--texts")) fail(ErrorKind::kInvalidArgument, "--models M1,M2 and --texts T1,T2 are required");
   const bool force = a.flag("--force");
   for (const char* o : {"--csv", "--md"})
@@ -59,6 +59,7 @@ int cmd_kv_sweep(int argc, char** argv) {
   o.max_windows = a.get_ll("--max-windows", 0);
   o.decode_max_windows = a.get_ll("--decode-windows", 0);
   o.batch = a.get_ll("--batch", 1);
+  o.keep_partial = a.flag("--keep-partial");  // Ctrl-C (or timeout -s INT) still writes the windows done
   o.reference = a.get("--reference", "f16");
   o.protocols.clear();
   for (const auto& p : split_list(a.get("--protocols", "prefill,decode"))) o.protocols.push_back(eval_protocol_from_name(p));
@@ -69,6 +70,7 @@ int cmd_kv_sweep(int argc, char** argv) {
   csv << "model,text,protocol,codec,k_type,v_type,windows,tokens,ppl,delta_ppl,kld,kld_p99,top1,bits_k,bits_v,seconds\n";
   md << "| model | text | protocol | codec | PPL | ΔPPL | KLD | KLD p99 | top-1 % | bits K | bits V |\n|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& model_path : split_list(a.get("--models"))) {
+    if (cancel.cancelled()) break;
     LoadOptions lo;
     lo.device = parse_device(a.get("--device", "cpu"));
     lo.dtype = parse_dtype(a.get("--dtype", "f32"));
@@ -87,6 +89,7 @@ int cmd_kv_sweep(int argc, char** argv) {
       o.base_options.reorder_source = reorder_source_for(*m, "");
     }
     for (const auto& text : texts) {
+      if (cancel.cancelled()) break;
       std::vector<int32_t> tokens = tokenize_text_file(*m->tokenizer, text, "");
       std::cerr << name_of(model_path) << " on " << name_of(text) << ": " << tokens.size() << " tokens\n";
       auto rows = kv_sweep(model, tokens, codecs, o, progress_printer("windows"), cancel);
@@ -107,6 +110,10 @@ int cmd_kv_sweep(int argc, char** argv) {
   };
   save("--csv", csv.str());
   save("--md", md.str());
+  if (cancel.cancelled()) {
+    std::cerr << "stopped: the tables hold the windows done before the interrupt (their 'windows' column)\n";
+    return 130;
+  }
   return 0;
 }
 

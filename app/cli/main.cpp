@@ -29,7 +29,7 @@ void usage() {
                "           [--accum A] [--lr X] [--warmup N] [--seed S] [--heldout TEXT] [--resume] [--device cpu|cuda] [--bf16]\n"
                "           [--export-dtype f32|bf16] [--max-minutes M]   train a Llama model, export a Hugging Face folder\n"
                "  kv-report (--model M | --random-init SHAPE) [--ctx N] [--batch B] [--csv]   bits and bytes of every cache type\n"
-               "  kv-sweep --models M1,M2 --texts T1,T2 [--codecs C1,K/V,C@opt=v] [--calib-data F] [--batch B] [--csv F] [--md F]\n"
+               "  kv-sweep --models M1,M2 --texts T1,T2 [--codecs C1,K/V,C@opt=v] [--calib-data F] [--batch B] [--keep-partial] [--csv F] [--md F]\n"
                "  kv-analyze --model M --data TEXT [--bos-per-window]   outlier ratios, massive activations, attention sinks per head, TSA/PSA\n"
                "  mri info|simulate|mask|recon|eval|compare ...   MRI volumes, k-space, reconstructions (quantiscope mri --help)\n\n"
                "common options:\n"

@@ -7,6 +7,7 @@
 #   ($OUT/ref-sweep-TAG.{csv,md}). The progress log comes back even when a call is cut short.
 #   QS_SWEEP_BATCH (default 16): windows run side by side (kv-sweep --batch)
 #   QS_SWEEP_CODECS: a codec list in place of the full one below (to split one sweep over parallel runs)
+#   kv-sweep runs with --keep-partial: `timeout -s INT` ends it with the tables of the windows done
 #   tools/gpu/sweep-ref.sh stage    only keep the carried weight shards in /tmp/qs-w and exit
 # Carry .gpu-data (WikiText-2, GSM8K) and .gpu-corpus/heldout.txt.xz.
 # The weights (94 MB in 7 shards) exceed one call's 64 MiB, so they travel in two calls to a warm
@@ -42,7 +43,7 @@ done
 start=$(date +%s)
 # The codec list of docs/results/kv-accuracy.md, calibration on GSM8K (disjoint from both texts).
 "$B/app/quantiscope" kv-sweep --models resources/models/qs-ref-llm --device cuda \
-  --texts "$(IFS=,; echo "${texts[*]}")" --ctx 512 --protocols "${4:-prefill,decode}" --batch "${QS_SWEEP_BATCH:-16}" \
+  --texts "$(IFS=,; echo "${texts[*]}")" --ctx 512 --protocols "${4:-prefill,decode}" --batch "${QS_SWEEP_BATCH:-16}" --keep-partial \
   --max-windows "${1:-0}" --decode-windows "${2:-16}" --calib-data "$D/eval/gsm8k/test.jsonl" --calib-tokens 32768 \
   --codecs "${QS_SWEEP_CODECS:-f32,q8_0,q4_0,kivi-4,kivi-2,rotatekv-4,rotatekv-3,rotatekv-2,rotatekv-2@reorder=none,rotatekv-2@sinks=0,\
 rotatekv-2@meta=fp8,rotatekv-2@group=8,rotatekv-2@group=8:reorder=none,rotatekv-post-2,akvq-2,akvq-2@tsa=0,\

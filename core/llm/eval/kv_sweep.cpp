@@ -73,7 +73,13 @@ std::vector<SweepRow> kv_sweep(const Transformer& model, const std::vector<int32
     runs.push_back(Running{SweepCodec::parse(o.reference)});
     for (const auto& sc : codecs) runs.push_back(Running{sc});
     int64_t cache_batch = 0;  // the caches are made again for a last, smaller group of windows
+    int64_t windows_done = 0;
+    bool stopped = false;
     for (int64_t w0 = 0; w0 < windows_of[pi]; w0 += o.batch) {
+      if (o.keep_partial && windows_done > 0 && cancel.cancelled()) {
+        stopped = true;
+        break;
+      }
       cancel.check();
       const int64_t group = std::min(o.batch, windows_of[pi] - w0);
       if (group != cache_batch) {
@@ -103,9 +109,10 @@ std::vector<SweepRow> kv_sweep(const Transformer& model, const std::vector<int32
         r.bits_v += double(group) * side_bits(*r.cache, KvRole::kValue, elements, group);
       }
       done += group;
+      windows_done += group;
       if (progress) progress(done, total_steps);
     }
-    const int64_t n = windows_of[pi];
+    const int64_t n = windows_done;
     const double count = double(n * (o.ctx - 1));
     const double ref_ppl = std::exp(runs.front().nll / count);
     for (const Running& r : runs) {
@@ -127,6 +134,7 @@ std::vector<SweepRow> kv_sweep(const Transformer& model, const std::vector<int32
       row.seconds = r.seconds;
       rows.push_back(row);
     }
+    if (stopped) break;
   }
   return rows;
 }

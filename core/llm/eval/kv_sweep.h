@@ -33,9 +33,13 @@ struct SweepOptions {
   int64_t decode_max_windows = 0;  // decode is ctx forwards per window: may be capped separately
   int64_t batch = 1;               // windows run side by side through batch-B caches (same results)
   KvOptions base_options;          // reorder source shared by every codec
+  // On Cancel after at least one group of windows: return the rows of the windows done (each
+  // row's `windows` says how many; later protocols are not run) instead of Error(kCancelled).
+  bool keep_partial = false;
 };
 
-// One row per (protocol, codec), the reference first with delta 0.
+// One row per (protocol, codec), the reference first with delta 0. Cancel is seen between groups
+// of `batch` windows.
 std::vector<SweepRow> kv_sweep(const Transformer& model, const std::vector<int32_t>& tokens, const std::vector<SweepCodec>& codecs,
                                const SweepOptions& options, const ProgressFn& progress, const CancelToken& cancel);
 

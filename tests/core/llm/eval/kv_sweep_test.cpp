@@ -7,6 +7,7 @@
 
 #include <map>
 
+#include "core/common/error.h"
 #include "core/kv/kv_cache.h"
 #include "core/llm/calibrate/reorder_calibration.h"
 #include "core/llm/tokenizer/tokenizer.h"
@@ -86,6 +87,38 @@ TEST(KvSweep, BatchedWindowsScoreAsSingleWindows) {
     EXPECT_NEAR(batched[i].bits_k, single[i].bits_k, 1e-6 * single[i].bits_k) << what;
     EXPECT_NEAR(batched[i].bits_v, single[i].bits_v, 1e-6 * single[i].bits_v) << what;
   }
+}
+
+// A sweep stopped by a time limit keeps what it measured (--keep-partial): cancelled after the
+// first group of 2 prefill windows, it returns that protocol's rows over 2 windows, equal to a
+// 2-window sweep, and runs no later protocol; without keep_partial Cancel is an error.
+TEST(KvSweep, AStoppedSweepKeepsTheWindowsItFinished) {
+  auto m = load_model(test::asset("llm/stories260K/stories260K.gguf"), LoadOptions());
+  Transformer t(*m);
+  auto tokens = tokenize_corpus(*m->tokenizer, test::read_text(test::asset("eval/tinystories/TinyStories-valid.head.txt")), "<|endoftext|>");
+  const std::vector<SweepCodec> codecs = {SweepCodec::parse("q8_0"), SweepCodec::parse("kivi-2")};
+  SweepOptions o;
+  o.ctx = 128;
+  o.reference = "f32";
+  o.max_windows = 6;
+  o.batch = 2;
+  o.keep_partial = true;
+  CancelToken cancel;
+  auto rows = kv_sweep(t, tokens, codecs, o, [&](long long, long long) { cancel.cancel(); }, cancel);
+  ASSERT_EQ(rows.size(), codecs.size() + 1);  // prefill only: decode never started
+  for (const auto& r : rows) {
+    EXPECT_EQ(r.protocol, "prefill");
+    EXPECT_EQ(r.windows, 2);
+  }
+  SweepOptions two = o;
+  two.max_windows = 2;
+  two.protocols = {EvalProtocol::kPrefill};
+  two.keep_partial = false;
+  const auto want = kv_sweep(t, tokens, codecs, two, nullptr, CancelToken());
+  for (size_t i = 0; i < rows.size(); ++i) EXPECT_DOUBLE_EQ(rows[i].ppl, want[i].ppl) << rows[i].codec;
+  o.keep_partial = false;
+  CancelToken again;
+  EXPECT_THROW(kv_sweep(t, tokens, codecs, o, [&](long long, long long) { again.cancel(); }, again), Error);
 }
 
 }  // namespace
