@@ -174,7 +174,7 @@ TEST(MriCli, TrainVaeWritesLoadableWeights) {
   // --max-minutes ends a run of far more steps early, as a finished one: weights saved, exit 0.
   std::vector<std::string> timed = args;
   timed[std::find(timed.begin(), timed.end(), "--steps") - timed.begin() + 1] = "100000000";
-  timed.insert(timed.end(), {"--max-minutes", "0.01", "--force"});
+  timed.insert(timed.end(), {"--max-minutes", "0.01", "--force", "--aug-contrast", "0.3", "--aug-bias", "0.2", "--aug-deform", "2", "--aug-noise", "0.01"});
   auto stopped = test::run_cli(timed);
   ASSERT_EQ(stopped.exit_code, 0) << stopped.err;
   EXPECT_NE(stopped.out.find("stopped by --max-minutes at step"), std::string::npos) << stopped.out;

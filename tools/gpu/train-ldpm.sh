@@ -36,7 +36,10 @@ cp --update=none /tmp/ldpm/mri/*.h5 $M/ 2> /dev/null
 if [ ! -x "$Q" ]; then
   tools/gpu/decode.sh build > /tmp/ldpm/log/build.txt 2>&1 || { tail -n 20 /tmp/ldpm/log/build.txt; exit 1; }
 fi
-common=(--device cuda --batch "$BATCH" --crop "$CROP" --force)
+# AUG: augmentation flags for every training, e.g. AUG="--aug-contrast 0.3 --aug-bias 0.3 --aug-deform 3 --aug-noise 0.01"
+# (the shipped weights trained without: flips and random crops only).
+read -r -a aug <<< "${AUG:-}"
+common=(--device cuda --batch "$BATCH" --crop "$CROP" --force "${aug[@]}")
 train() {  # COMMAND NAME MINUTES STEPS VOLUME SPLIT EXTRA...
   local command=$1 name=$2 minutes=$3 steps=$4 volume=$5 split=$6; shift 6
   local start=$(date +%s)

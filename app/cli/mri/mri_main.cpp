@@ -30,7 +30,8 @@ void mri_usage() {
                "        [--eval-accel R] [--steps N] [--batch B] [--crop C] [--lr X] [--resume]   LDPM's zero-filled -> sketch network\n"
                "  train-ldm VOL --split SPLIT.json --out DIR --vae vae.pt --sketch sketch.pt [--masks ..] [--accels ..] [--base C]\n"
                "        [--levels N] [--steps N] [--batch B] [--crop C] [--lr X] [--resume]   LDPM's sketch-conditioned latent denoiser\n"
-               "  (the three train-* also take --eval-every N and --max-minutes M: stop there, weights saved)\n\n"
+               "  (the three train-* also take --eval-every N, --max-minutes M (stop there, weights saved) and the\n"
+               "   augmentations --aug-contrast X --aug-bias X --aug-deform PIXELS --aug-noise SIGMA, all off by default)\n\n"
                "Writing over an existing file needs --force. Methods:";
   for (const auto& m : qs::mri::recon_methods()) std::cout << " " << m;
   std::cout << "\n";

@@ -19,7 +19,8 @@
 namespace qs::cli::mri {
 
 std::set<std::string> training_options(std::set<std::string> own) {
-  own.insert({"--split", "--out", "--steps", "--batch", "--crop", "--lr", "--seed", "--device", "--eval-every", "--max-minutes"});
+  own.insert({"--split", "--out", "--steps", "--batch", "--crop", "--lr", "--seed", "--device", "--eval-every", "--max-minutes", "--aug-contrast", "--aug-bias",
+              "--aug-deform", "--aug-noise"});
   return own;
 }
 
@@ -45,6 +46,10 @@ qs::mri::SliceTrainOptions slice_train_options(const Args& a, double default_lr)
   o.lr = a.get_double_in("--lr", default_lr, 1e-9, 1);
   o.seed = uint64_t(a.get_ll_in("--seed", 1, 0, int64_t(1) << 62));
   o.device = parse_device(a.get("--device", "cpu"));
+  o.augment.contrast = a.get_double_in("--aug-contrast", 0, 0, 5);
+  o.augment.bias = a.get_double_in("--aug-bias", 0, 0, 5);
+  o.augment.deform = a.get_double_in("--aug-deform", 0, 0, 64);
+  o.augment.noise = a.get_double_in("--aug-noise", 0, 0, 1);
   return o;
 }
 

@@ -58,6 +58,7 @@ SliceTrainer::SliceTrainer(std::shared_ptr<const SliceData> data, std::shared_pt
   if (o.crop < f || o.crop % f || o.crop > data_->height() || o.crop > data_->width())
     fail(ErrorKind::kInvalidArgument, cmd + ": the crop must be a multiple of " + std::to_string(f) + " no larger than the slices");
   if (o.batch < 1 || !(o.lr > 0)) fail(ErrorKind::kInvalidArgument, cmd + ": batch >= 1 and lr > 0");
+  o.augment.validate();
   module_->to(o.device);
   opt_ = std::make_unique<Optimizer>(Optimizer{torch::optim::Adam(module_->parameters(), torch::optim::AdamOptions(o.lr))});
 }
@@ -66,7 +67,7 @@ SliceTrainer::~SliceTrainer() = default;
 
 double SliceTrainer::step() {
   at::Generator gen = at::detail::createCPUGenerator(o_.seed * 1000003ull + uint64_t(step_));
-  const at::Tensor batch = data_->crops(o_.batch, o_.crop, gen);
+  const at::Tensor batch = augment(data_->crops(o_.batch, o_.crop, gen), o_.augment, gen);
   opt_->adam.zero_grad();
   at::Tensor loss = loss_(batch, gen);
   const double value = loss.item<double>();

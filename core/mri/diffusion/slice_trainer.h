@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "core/mri/diffusion/augment.h"
+
 namespace qs::mri {
 
 struct SliceTrainOptions {
@@ -20,6 +22,7 @@ struct SliceTrainOptions {
   double lr = 2e-4;
   uint64_t seed = 1;
   at::Device device = at::Device(at::kCPU);
+  AugmentOptions augment;  // applied to every training batch (none by default)
 };
 
 class SliceData {
