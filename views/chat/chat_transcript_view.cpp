@@ -1,5 +1,9 @@
 #include "views/chat/chat_transcript_view.h"
 
+#include <QLabel>
+#include <QResizeEvent>
+#include <algorithm>
+
 #include <QScrollBar>
 #include <QTextCursor>
 #include <QTextCharFormat>
@@ -14,6 +18,10 @@ ChatTranscriptView::ChatTranscriptView(QWidget* parent) : QTextBrowser(parent) {
   f.setPointSizeF(11);
   document()->setDefaultFont(f);
   setPlaceholderText(tr("Open a model, type a prompt below and press Send."));
+  heading_label_ = new QLabel(this);
+  heading_label_->setWordWrap(true);
+  heading_label_->setStyleSheet("color: #444; font-weight: bold");
+  heading_label_->hide();
   connect(this, &QTextBrowser::highlighted, this, [this](const QUrl& url) {
     if (url.scheme() != "tok") return;
     const QStringList parts = url.path().split('.');
@@ -23,9 +31,26 @@ ChatTranscriptView::ChatTranscriptView(QWidget* parent) : QTextBrowser(parent) {
 }
 
 void ChatTranscriptView::setHeading(const QString& heading) {
-  if (heading == heading_) return;  // the workspace sets it after every reply: a long chat must not re-render
+  if (heading == heading_) return;
   heading_ = heading;
-  render();
+  // A label above the viewport, not a line of the document: it stays in sight however far the
+  // transcript scrolls (lane B's heading scrolled away at 1280x720), and changing it re-renders
+  // nothing.
+  heading_label_->setText(heading_);
+  heading_label_->setVisible(!heading_.isEmpty());
+  placeHeading();
+}
+
+void ChatTranscriptView::placeHeading() {
+  const int f = frameWidth(), w = width() - 2 * f - 8;
+  const int h = heading_.isEmpty() ? 0 : heading_label_->heightForWidth(w) + 6;
+  setViewportMargins(0, h, 0, 0);
+  heading_label_->setGeometry(f + 4, f + 3, w, std::max(0, h - 6));
+}
+
+void ChatTranscriptView::resizeEvent(QResizeEvent* e) {
+  QTextBrowser::resizeEvent(e);
+  placeHeading();
 }
 
 void ChatTranscriptView::clearMessages() {
@@ -173,7 +198,6 @@ void ChatTranscriptView::render() {
     // Everything but the last message in one HTML pass; the last one appended so that its start
     // is known for the token appends that follow.
     QString html;
-    if (!heading_.isEmpty()) html += QString("<p style='margin:0 0 4px 0; color:#444'><b>%1</b></p>").arg(heading_.toHtmlEscaped());
     for (size_t mi = 0; mi + 1 < messages_.size(); ++mi) html += messageHtml(mi);
     if (html.isEmpty()) clear();
     else setHtml(html);

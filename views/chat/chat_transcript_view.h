@@ -8,6 +8,8 @@
 #include <functional>
 #include <vector>
 
+class QLabel;
+
 namespace qs::views {
 
 class ChatTranscriptView : public QTextBrowser {
@@ -46,7 +48,11 @@ class ChatTranscriptView : public QTextBrowser {
   // The tooltip text for a token (for tests; hovering shows the same).
   QString tokenTip(int message, int index) const;
 
+ protected:
+  void resizeEvent(QResizeEvent* e) override;
+
  private:
+  void placeHeading();
   void render();                   // the whole document (heading, clear, remove, load)
   QString messageHtml(size_t index) const;
   void appendLastMessage();        // the last message at the end of the document
@@ -54,6 +60,7 @@ class ChatTranscriptView : public QTextBrowser {
   void keepingScroll(const std::function<void()>& change);
   int last_start_ = 0;             // document position where the last message begins
   QString heading_;
+  ::QLabel* heading_label_ = nullptr;  // above the viewport (viewport margin), see setHeading
   std::vector<Message> messages_;
 };
 
