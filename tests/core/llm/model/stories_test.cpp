@@ -3,6 +3,8 @@
 // ids recorded in ../shared/data/PROVENANCE.md.
 #include <gtest/gtest.h>
 
+#include <iostream>
+
 #include "core/llm/generate/generator.h"
 #include "core/llm/model/transformer.h"
 #include "core/llm/tokenizer/tokenizer.h"
@@ -130,12 +132,19 @@ TEST(Transformer, ReducedPrecisionTracksFloat32) {
   auto ref = stories("gguf");
   auto half = stories("gguf", at::kBFloat16);
   Transformer tr(*ref), th(*half);
-  at::Tensor tokens = at::randint(3, 512, {1, 48}, at::kLong);
+  // Real text, not random ids: on random ids the logits are nearly flat and argmax agreement
+  // was a coin toss around the bound (0.896 in one CI run of the unseeded draw).
+  std::string story = test::read_text(test::asset("eval/tinystories/TinyStories-valid.head.txt"));
+  std::vector<int32_t> prompt = ref->tokenizer->encode(story.substr(0, 1200), true, false);
+  ASSERT_GE(prompt.size(), 64u);
+  std::vector<int64_t> ids(prompt.begin(), prompt.begin() + 64);
+  at::Tensor tokens = at::tensor(ids, at::kLong).view({1, 64});
   auto cr = tr.make_cache("f32", "f32", 64), ch = th.make_cache("bf16", "bf16", 64);
   at::Tensor lr = tr.forward(tokens, *cr), lh = th.forward(tokens, *ch);
   // bf16 keeps 8 mantissa bits; stated tolerance: max |dlogit| < 0.5 and the same argmax on >= 90%.
   EXPECT_LT((lr - lh).abs().max().item<double>(), 0.5);
   double agree = (lr.argmax(-1) == lh.argmax(-1)).to(at::kFloat).mean().item<double>();
+  std::cout << "bf16 vs f32 on 64 tokens of TinyStories: max |dlogit| " << (lr - lh).abs().max().item<double>() << ", argmax agreement " << agree << "\n";
   EXPECT_GE(agree, 0.9);
 }
 
