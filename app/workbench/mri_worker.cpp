@@ -89,10 +89,12 @@ double plane_aspect(const Stack& v, int plane) {
 struct MriWorker::State {
   at::Tensor volume;  // (S, H, W) float32 magnitude
   qs::mri::Geometry geometry;
-  // method -> (N, rows, cols): the last finished whole-stack run and the last one-slice run.
-  std::map<QString, at::Tensor> stack_results, slice_results;
-  int stack_plane = 0, slice_plane = 0;
-  std::array<double, 3> spacing{1, 1, 1};
+  // A finished run's images, method -> (N, rows, cols) in its plane's order.
+  struct Saved {
+    std::map<QString, at::Tensor> images;
+    int plane = 0;
+  };
+  Saved stack, slice;  // the last finished whole-stack run and the last one-slice run
 };
 
 MriWorker::MriWorker() = default;
@@ -156,12 +158,15 @@ void MriWorker::run(const MriRunRequest& r) {
       indices.push_back(std::clamp<int64_t>(r.mask.slice, 0, n - 1));
     }
     const int64_t count = int64_t(indices.size());
-    // Simulated 16 slices at a time with Cancel between them (a whole stack takes seconds).
+    // Simulated and reconstructed kChunk slices at a time, so progress moves and Cancel is seen
+    // between chunks (a whole stack takes seconds to simulate), even for a method that never
+    // looks at the token.
+    constexpr int64_t kChunk = 16;
     qs::mri::SimulationOptions sim;  // single coil, no phase: the target is the image itself
     std::vector<at::Tensor> kspace, targets;
-    for (int64_t from = 0; from < count; from += 16) {
+    for (int64_t from = 0; from < count; from += kChunk) {
       cancel_.check();
-      const std::vector<int64_t> part(indices.begin() + from, indices.begin() + std::min<int64_t>(count, from + 16));
+      const std::vector<int64_t> part(indices.begin() + from, indices.begin() + std::min<int64_t>(count, from + kChunk));
       const qs::mri::Scan s = qs::mri::simulate_scan(stack.index_select(0, at::tensor(part, at::kLong)), sim);
       kspace.push_back(s.kspace);
       targets.push_back(s.target);
@@ -175,10 +180,9 @@ void MriWorker::run(const MriRunRequest& r) {
       if (auto it = r.options.find(method); it != r.options.end()) options = qs::mri::ReconOptions(it->second);
       methods.push_back({text(method), options});
     }
-    // The same study `mri compare` runs; chunks of 16 slices so progress moves and Cancel is
-    // seen between them even for a method that never looks at the token.
+    // The same study `mri compare` runs.
     qs::mri::StudyOptions so;
-    so.chunk = 16;
+    so.chunk = kChunk;
     so.keep_images = true;
     QElapsedTimer since_report;
     since_report.start();
@@ -223,10 +227,7 @@ void MriWorker::run(const MriRunRequest& r) {
     out.error_scale = scale > 0 ? scale : 1.0;
     // Only a finished run replaces what Save Result... writes (a cancelled or failed one keeps
     // the results still on screen), and a one-slice run never replaces a whole-stack result.
-    auto& results = r.whole_stack ? state_->stack_results : state_->slice_results;
-    results = std::move(kept);
-    (r.whole_stack ? state_->stack_plane : state_->slice_plane) = r.mask.plane;
-    for (int i = 0; i < 3; ++i) state_->spacing[size_t(i)] = state_->geometry.spacing[size_t(i)];
+    (r.whole_stack ? state_->stack : state_->slice) = {std::move(kept), r.mask.plane};
     Q_EMIT finished(out);
   } catch (const std::exception& e) {
     Q_EMIT failed(QString::fromStdString(first_line(e.what())));
@@ -236,13 +237,13 @@ void MriWorker::run(const MriRunRequest& r) {
 void MriWorker::saveResult(const QString& method, const QString& path, bool force) {
   try {
     // The whole-stack result when there is one for the method, else the one-slice result.
-    const bool stack = state_ && state_->stack_results.count(method);
-    if (!state_ || (!stack && !state_->slice_results.count(method))) fail(ErrorKind::kInvalidArgument, "no result for '" + text(method) + "' yet: run it first");
+    const State::Saved* run = !state_ ? nullptr : state_->stack.images.count(method) ? &state_->stack : &state_->slice;
+    if (!run || !run->images.count(method)) fail(ErrorKind::kInvalidArgument, "no result for '" + text(method) + "' yet: run it first");
     qs::mri::Volume v;
-    v.data = stack ? state_->stack_results.at(method) : state_->slice_results.at(method);
+    v.data = run->images.at(method);
     // The stack is in the plane's (slices, rows, cols) order: spacing follows it.
-    const auto& s = state_->spacing;
-    const int p = stack ? state_->stack_plane : state_->slice_plane;
+    const auto& s = state_->geometry.spacing;
+    const int p = run->plane;
     v.geometry.spacing = p == 0 ? std::array<double, 3>{s[0], s[1], s[2]} : p == 1 ? std::array<double, 3>{s[0], s[2], s[1]} : std::array<double, 3>{s[1], s[2], s[0]};
     qs::mri::WriteOptions o;
     o.force = force;

@@ -334,7 +334,7 @@ void MriWorkspace::dropEvent(QDropEvent* e) {
 
 void MriWorkspace::onVolumeLoaded(const MriVolumeInfo& info) {
   volume_ = info;
-  has_result_ = has_stack_result_ = has_slice_result_ = false;
+  has_stack_result_ = has_slice_result_ = false;
   metrics_->setRows({});
   const Stack& s = info.stack;
   info_->setText(tr("%1\n%2 · %3 × %4 × %5 voxels · %6 × %7 × %8 mm")
@@ -458,18 +458,13 @@ void append_rows(const MriRunResult& r, std::vector<views::MetricsRow>* rows) {
 }  // namespace
 
 void MriWorkspace::onFinished(const MriRunResult& result) {
-  result_ = result;
-  has_result_ = true;
   // A one-slice run is listed beside the last whole-stack run instead of replacing it (the
-  // worker keeps that stack for Save Result... too); a new stack run replaces both.
-  if (result.whole_stack) {
-    stack_result_ = result;
-    has_slice_result_ = false;
-  } else {
-    slice_result_ = result;
-    has_slice_result_ = true;
-  }
-  has_stack_result_ = has_stack_result_ || result.whole_stack;
+  // worker keeps that stack for Save Result... too); a new stack run replaces both. The grid
+  // shows the latest of the two.
+  showing_stack_ = result.whole_stack;
+  (showing_stack_ ? stack_result_ : slice_result_) = result;
+  if (showing_stack_) has_slice_result_ = false;
+  (showing_stack_ ? has_stack_result_ : has_slice_result_) = true;
   std::vector<views::MetricsRow> rows;
   if (has_stack_result_) append_rows(stack_result_, &rows);
   if (has_slice_result_) append_rows(slice_result_, &rows);
@@ -522,7 +517,7 @@ void MriWorkspace::rebuildGrid() {
     legend_->setWordWrap(true);
     grid_->addWidget(legend_, 1, 0);
   }
-  legend_->setVisible(has_result_);
+  legend_->setVisible(hasResult());
   auto wire = [this](views::SliceView* v) {
     connect(v, &views::SliceView::windowLevelDragged, this, [this](double dw, double dl) {
       sync_.setWindowLevel(sync_.window() * std::exp(2 * dw), sync_.level() + dl * sync_.window());
@@ -536,8 +531,8 @@ void MriWorkspace::rebuildGrid() {
     wire(target_view_);
     target_view_->setProperty("wired", true);
   }
-  if (has_result_) {
-    for (size_t i = 0; i < result_.methods.size(); ++i) {
+  if (hasResult()) {
+    for (size_t i = 0; i < result().methods.size(); ++i) {
       auto* v = new views::SliceView;
       auto* e = new views::SliceView;
       e->setColormap(views::Colormap::kHot, true);
@@ -572,9 +567,9 @@ void MriWorkspace::refreshImages() {
   target_view_->setTitle(tr("target · %1 %2/%3").arg(plane_name(sync_.plane())).arg(slice).arg(n - 1));
   target_view_->setImage(plane_slice(volume_.stack, plane, slice), aspect);
   target_view_->setCaption({});
-  const bool same_plane = has_result_ && result_.plane == plane;
+  const bool same_plane = hasResult() && result().plane == plane;
   for (size_t i = 0; i < method_views_.size(); ++i) {
-    const MriMethodResult& m = result_.methods[i];
+    const MriMethodResult& m = result().methods[i];
     auto it = m.images.find(slice);
     method_views_[i]->setTitle(m.method);
     error_views_[i]->setTitle(tr("|error| %1").arg(m.method));
@@ -582,11 +577,11 @@ void MriWorkspace::refreshImages() {
       const MriScores& sm = m.slice_metrics.at(slice);
       method_views_[i]->setImage(it->second, aspect);
       method_views_[i]->setCaption(tr("PSNR %1 dB · SSIM %2").arg(sm.psnr, 0, 'f', 2).arg(sm.ssim, 0, 'f', 3));
-      error_views_[i]->setRange(0, result_.error_scale);
-      error_views_[i]->setImage(abs_difference(it->second, result_.targets.at(slice)), aspect);
+      error_views_[i]->setRange(0, result().error_scale);
+      error_views_[i]->setImage(abs_difference(it->second, result().targets.at(slice)), aspect);
       error_views_[i]->setCaption(tr("NMSE %1").arg(sm.nmse, 0, 'f', 5));
     } else {
-      const QString why = same_plane ? tr("slice %1 not reconstructed:\nRun on it or on the whole stack").arg(slice) : tr("results are for the %1 plane").arg(plane_name(Plane(result_.plane)));
+      const QString why = same_plane ? tr("slice %1 not reconstructed:\nRun on it or on the whole stack").arg(slice) : tr("results are for the %1 plane").arg(plane_name(Plane(result().plane)));
       method_views_[i]->clearImage(why);
       error_views_[i]->clearImage(why);
       method_views_[i]->setCaption({});
@@ -625,14 +620,14 @@ bool MriWorkspace::saveCsv(const QString& path) {
 }
 
 void MriWorkspace::saveResult() {
-  if (!has_result_ || result_.methods.empty()) {
+  if (!hasResult() || result().methods.empty()) {
     QMessageBox::information(this, tr("Save"), tr("Run a reconstruction first."));
     return;
   }
-  QString method = result_.methods.front().method;
-  if (result_.methods.size() > 1) {
+  QString method = result().methods.front().method;
+  if (result().methods.size() > 1) {
     QStringList names;
-    for (const auto& m : result_.methods) names << m.method;
+    for (const auto& m : result().methods) names << m.method;
     bool ok = false;
     method = QInputDialog::getItem(this, tr("Save a result"), tr("Method"), names, 0, false, &ok);
     if (!ok) return;

@@ -106,9 +106,11 @@ class MriWorkspace : public QWidget {
   MriWorker* worker_ = nullptr;
   SliceSync sync_;
   MriVolumeInfo volume_;
-  MriRunResult result_;                      // the run the grid shows (the latest)
   MriRunResult stack_result_, slice_result_;  // the last whole-stack and one-slice runs, listed in the table
-  bool has_result_ = false, has_stack_result_ = false, has_slice_result_ = false, busy_ = false;
+  bool has_stack_result_ = false, has_slice_result_ = false, busy_ = false;
+  bool showing_stack_ = false;  // which of the two the grid shows (the latest)
+  const MriRunResult& result() const { return showing_stack_ ? stack_result_ : slice_result_; }
+  bool hasResult() const { return has_stack_result_ || has_slice_result_; }
   std::vector<double> percentiles_;  // 0.5, 5, 95, 99.5 % and max of the volume
   QTimer* autosave_timer_ = nullptr;
   QByteArray last_autosave_;         // what the file holds now (written only when it changes)

@@ -18,6 +18,16 @@
 
 using namespace qs::views;
 
+namespace {
+// 4 x 5 cells holding 0..19 row by row: a cell's value names its place.
+qs::Grid counting_grid() {
+  qs::Grid g(4, 5);
+  for (int64_t r = 0; r < 4; ++r)
+    for (int64_t c = 0; c < 5; ++c) g.at(r, c) = float(r * 5 + c);
+  return g;
+}
+}  // namespace
+
 class ViewsTest : public QObject {
   Q_OBJECT
  private Q_SLOTS:
@@ -76,9 +86,7 @@ class ViewsTest : public QObject {
     HeatmapView h("test");
     h.resize(400, 300);
     h.show();
-    qs::Grid g(4, 5);
-    for (int64_t r = 0; r < 4; ++r)
-      for (int64_t c = 0; c < 5; ++c) g.at(r, c) = float(r * 5 + c);
+    const qs::Grid g = counting_grid();
     h.setData(g, 0, 19);
     QVERIFY(QTest::qWaitForWindowExposed(&h));
     QSignalSpy clicked(&h, &HeatmapView::cellClicked);
@@ -97,9 +105,7 @@ class ViewsTest : public QObject {
     HeatmapView h("K |x| · layer 3 · rotatekv-2");
     h.resize(500, 360);
     h.show();
-    qs::Grid g(4, 5);
-    for (int64_t r = 0; r < 4; ++r)
-      for (int64_t c = 0; c < 5; ++c) g.at(r, c) = float(r * 5 + c);
+    const qs::Grid g = counting_grid();
     h.setData(g, 0, 19);
     QVERIFY(QTest::qWaitForWindowExposed(&h));
     QCustomPlot* p = h.plot();

@@ -21,6 +21,22 @@
 using qs::workbench::ChatWorkspace;
 
 namespace {
+// Sends a prompt for a reply far longer than a test waits for and returns once tokens flow.
+bool start_long_reply(ChatWorkspace& chat, QSignalSpy& tokens) {
+  chat.setMaxTokens(2000);
+  chat.setPrompt("Once upon a time");
+  chat.send();
+  return tokens.wait(10000);
+}
+
+// Warning dialogs are modal: close them once they have appeared.
+void close_message_boxes_after(int ms) {
+  QTimer::singleShot(ms, [] {
+    for (QWidget* w : QApplication::topLevelWidgets())
+      if (w->inherits("QMessageBox")) w->close();
+  });
+}
+
 bool open(ChatWorkspace& chat) {
   QSignalSpy ready(&chat, &ChatWorkspace::modelReady);
   chat.openModel(QString::fromStdString(qs::test::asset("llm/stories260K/stories260K.gguf")));
@@ -60,10 +76,7 @@ class ChatWorkspaceTest : public QObject {
     QVERIFY(ready.wait(20000));
     QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
     QSignalSpy tokens(&chat, &ChatWorkspace::tokenArrived);
-    chat.setMaxTokens(2000);  // far longer than the stop below takes to arrive
-    chat.setPrompt("Once upon a time");
-    chat.send();
-    QVERIFY(tokens.wait(10000));
+    QVERIFY(start_long_reply(chat, tokens));
     QElapsedTimer t;
     t.start();
     chat.stop();
@@ -80,10 +93,7 @@ class ChatWorkspaceTest : public QObject {
     QVERIFY(open(chat));
     QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
     QSignalSpy tokens(&chat, &ChatWorkspace::tokenArrived);
-    chat.setMaxTokens(2000);
-    chat.setPrompt("Once upon a time");
-    chat.send();
-    QVERIFY(tokens.wait(10000));
+    QVERIFY(start_long_reply(chat, tokens));
     auto* prompt = chat.findChild<QPlainTextEdit*>("prompt");
     QVERIFY(prompt);
     prompt->setFocus();
@@ -99,10 +109,7 @@ class ChatWorkspaceTest : public QObject {
     QVERIFY(open(chat));
     QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
     QSignalSpy tokens(&chat, &ChatWorkspace::tokenArrived);
-    chat.setMaxTokens(2000);
-    chat.setPrompt("Once upon a time");
-    chat.send();
-    QVERIFY(tokens.wait(10000));
+    QVERIFY(start_long_reply(chat, tokens));
     QThread::msleep(200);  // the engine runs ahead of the (blocked) UI thread meanwhile
     const QString shown = chat.transcript()->lastMessageText();
     const int arrived = tokens.count();
@@ -340,10 +347,7 @@ class ChatWorkspaceTest : public QObject {
     chat.setCacheTypes("q8_0", "q8_0", 1);
     chat.setKvOptions("no-such-option=1", 1);  // lane B's cache cannot be made
     QSignalSpy done(&chat, &ChatWorkspace::generationFinished);
-    QTimer::singleShot(1500, [] {
-      for (QWidget* w : QApplication::topLevelWidgets())
-        if (w->inherits("QMessageBox")) w->close();
-    });
+    close_message_boxes_after(1500);
     chat.setPrompt("Once upon a time");
     chat.send();
     QVERIFY(done.wait(30000));
@@ -368,11 +372,7 @@ class ChatWorkspaceTest : public QObject {
     qs::test::TempDir dir;
     QString bad = QString::fromStdString(dir.write("broken.gguf", std::string("GGUF\x03\0\0\0garbage", 15)));
     ChatWorkspace chat;
-    // The warning dialog is modal: close it as soon as it appears.
-    QTimer::singleShot(500, [] {
-      for (QWidget* w : QApplication::topLevelWidgets())
-        if (w->inherits("QMessageBox")) w->close();
-    });
+    close_message_boxes_after(500);
     chat.openModel(bad);
     QTest::qWait(1500);
     QVERIFY(chat.statusText().contains("Could not load"));

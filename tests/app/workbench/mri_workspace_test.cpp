@@ -52,6 +52,12 @@ void close_message_boxes_soon() {
   });
 }
 
+bool open_colin27(MriWorkspace& mri) {
+  QSignalSpy ready(&mri, &MriWorkspace::volumeReady);
+  mri.openVolume(kColin27);
+  return ready.wait(30000);
+}
+
 double psnr_of(const qs::views::MetricsTable* t, const QString& method) {
   for (int r = 0; r < t->rowCount(); ++r)
     if (t->item(r, 0)->text() == method) return t->item(r, 2)->data(Qt::UserRole).toDouble();
@@ -71,9 +77,7 @@ class MriWorkspaceTest : public QObject {
   void colin27ZeroFilledAndCsTvAt4x() {
     MriWorkspace mri;
     mri.resize(1200, 800);
-    QSignalSpy ready(&mri, &MriWorkspace::volumeReady);
-    mri.openVolume(kColin27);
-    QVERIFY(ready.wait(30000));
+    QVERIFY(open_colin27(mri));
     QCOMPARE(mri.sync()->sliceCount(qs::workbench::Plane::kAxial), 316);  // 301 x 370 x 316 at 0.5 mm
     QCOMPARE(mri.sync()->slice(), 158);
     mri.setMask("random", 4.0);
@@ -123,9 +127,7 @@ class MriWorkspaceTest : public QObject {
     MriWorkspace mri;
     mri.resize(1200, 800);
     mri.show();
-    QSignalSpy ready(&mri, &MriWorkspace::volumeReady);
-    mri.openVolume(kColin27);
-    QVERIFY(ready.wait(30000));
+    QVERIFY(open_colin27(mri));
     mri.sync()->setPlane(qs::workbench::Plane::kCoronal);
     mri.setMethodsChecked({"zero-filled"});
     QSignalSpy done(&mri, &MriWorkspace::runFinished);
@@ -184,9 +186,7 @@ class MriWorkspaceTest : public QObject {
 
   void cancellingASlowMethodReturnsWithinASecond() {
     MriWorkspace mri;
-    QSignalSpy ready(&mri, &MriWorkspace::volumeReady);
-    mri.openVolume(kColin27);
-    QVERIFY(ready.wait(30000));
+    QVERIFY(open_colin27(mri));
     mri.setMethodsChecked({"slow-test"});
     QSignalSpy failed(&mri, &MriWorkspace::runFailed);
     // The UI thread must keep turning while the worker runs: a 10 ms timer counts its gaps.
@@ -220,9 +220,7 @@ class MriWorkspaceTest : public QObject {
   void cancelledAndOneSliceRunsKeepTheStackResult() {
     MriWorkspace mri;
     mri.resize(1200, 800);
-    QSignalSpy ready(&mri, &MriWorkspace::volumeReady);
-    mri.openVolume(kColin27);
-    QVERIFY(ready.wait(30000));
+    QVERIFY(open_colin27(mri));
     mri.setMask("random", 8.0);
     mri.setMethodsChecked({"zero-filled"});
     QSignalSpy done(&mri, &MriWorkspace::runFinished), failed(&mri, &MriWorkspace::runFailed);
